@@ -1,0 +1,57 @@
+#pragma once
+
+// The broker's static configuration, with Kafka's names and defaults. Built from a
+// server.properties file plus command-line overrides; every known key is validated.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/properties.h"
+
+namespace eddy::config {
+
+struct Listener {
+  std::string name;               // e.g. PLAINTEXT
+  std::string security_protocol;  // from listener.security.protocol.map
+  std::string host;               // empty: all interfaces
+  uint16_t port = 0;
+};
+
+struct ServerConfig {
+  int32_t node_id = 1;
+  std::vector<Listener> listeners;
+  std::vector<Listener> advertised_listeners;
+  std::vector<std::string> log_dirs;
+  std::string metadata_log_dir;  // defaults to the first log dir
+  int32_t socket_request_max_bytes = 104857600;
+  int32_t num_network_threads = 0;  // 0 in the file means one event loop per core
+  int32_t queued_max_requests = 500;
+  int64_t connections_max_idle_ms = 600000;
+  int32_t num_partitions = 1;
+  bool auto_create_topics_enable = true;
+  int16_t default_replication_factor = 1;
+  std::string log_level = "info";
+
+  // Every known key with its effective value as text (the file, overrides and defaults
+  // merged), for DescribeConfigs and the start-up log.
+  Properties effective;
+};
+
+// Merges `file` and `overrides` (overrides win) over the defaults and validates. Unknown keys
+// are kept in `effective` and logged by the caller, as Kafka does.
+bool build_server_config(const Properties& file, const Properties& overrides, ServerConfig& out,
+                         std::string& error);
+
+// Parses "NAME://host:port,NAME2://[::1]:port" with the given protocol map.
+bool parse_listeners(const std::string& text, const std::string& protocol_map,
+                     std::vector<Listener>& out, std::string& error);
+
+// The configuration keys Eddy knows, with their Kafka defaults.
+struct ConfigKey {
+  const char* name;
+  const char* default_value;
+};
+const std::vector<ConfigKey>& known_server_keys();
+
+}  // namespace eddy::config
