@@ -1,0 +1,154 @@
+#include "records/record.h"
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "records/byte_order.h"
+#include "records/test_batches.h"
+
+namespace eddy::records {
+namespace {
+
+using testing::kHandWrittenBatch;
+
+constexpr size_t kMaxDecompressed = 1 << 20;
+
+std::string text(std::span<const uint8_t> bytes) {
+  return {bytes.begin(), bytes.end()};
+}
+
+std::span<const uint8_t> hand_written_records() {
+  return std::span<const uint8_t>(kHandWrittenBatch).subspan(kBatchHeaderSize);
+}
+
+TEST(Records, DecodesHandWrittenBatch) {
+  RecordIterator it(hand_written_records(), 2);
+  RecordView record;
+  ASSERT_TRUE(it.next(record));
+  EXPECT_EQ(record.attributes, 0);
+  EXPECT_EQ(record.timestamp_delta, 0);
+  EXPECT_EQ(record.offset_delta, 0);
+  ASSERT_TRUE(record.key.has_value());
+  EXPECT_EQ(text(*record.key), "k");
+  ASSERT_TRUE(record.value.has_value());
+  EXPECT_EQ(text(*record.value), "v");
+  EXPECT_EQ(record.header_count, 0);
+
+  ASSERT_TRUE(it.next(record));
+  EXPECT_EQ(record.timestamp_delta, 5);
+  EXPECT_EQ(record.offset_delta, 1);
+  EXPECT_FALSE(record.key.has_value());
+  EXPECT_EQ(text(*record.value), "hello");
+  ASSERT_EQ(record.header_count, 1);
+  HeaderIterator headers(record);
+  HeaderView header;
+  ASSERT_TRUE(headers.next(header));
+  EXPECT_EQ(text(header.key), "h");
+  ASSERT_TRUE(header.value.has_value());
+  EXPECT_EQ(text(*header.value), "x");
+  EXPECT_FALSE(headers.next(header));
+
+  EXPECT_FALSE(it.next(record));
+  EXPECT_EQ(it.error(), RecordError::kNone);
+  EXPECT_EQ(it.records_read(), 2);
+}
+
+TEST(Records, ValidateWholeBatch) {
+  BatchHeader header;
+  ASSERT_EQ(parse_batch_header(kHandWrittenBatch, header), BatchError::kNone);
+  std::vector<uint8_t> scratch;
+  EXPECT_EQ(validate_records(kHandWrittenBatch, header, scratch, kMaxDecompressed),
+            RecordError::kNone);
+}
+
+RecordError iterate_all(std::span<const uint8_t> region, int32_t expected_count) {
+  RecordIterator it(region, expected_count);
+  RecordView record;
+  int guard = 0;
+  while (it.next(record)) {
+    EXPECT_LE(++guard, expected_count);
+  }
+  return it.error();
+}
+
+TEST(Records, CountMismatchBothWays) {
+  EXPECT_EQ(iterate_all(hand_written_records(), 1), RecordError::kCountMismatch);
+  EXPECT_EQ(iterate_all(hand_written_records(), 3), RecordError::kCountMismatch);
+  EXPECT_EQ(iterate_all(hand_written_records(), 0), RecordError::kCountMismatch);
+  EXPECT_EQ(iterate_all({}, 0), RecordError::kNone);
+}
+
+TEST(Records, TruncatedAtEveryByteFails) {
+  auto full = hand_written_records();
+  for (size_t size = 0; size < full.size(); ++size) {
+    std::vector<uint8_t> prefix(full.begin(), full.begin() + size);  // exact heap size for asan
+    EXPECT_NE(iterate_all(prefix, 2), RecordError::kNone) << size;
+  }
+}
+
+TEST(Records, MalformedFieldsAreReported) {
+  struct Case {
+    std::vector<uint8_t> bytes;
+    RecordError expected;
+  };
+  std::vector<Case> cases = {
+      // length varint never terminates
+      {{0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, RecordError::kBadVarint},
+      // negative record length
+      {{0x01}, RecordError::kBadLength},
+      // record length past the region
+      {{0x40, 0x00}, RecordError::kTruncated},
+      // offset delta varint too long inside the record
+      {{0x10, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, RecordError::kBadVarint},
+      // key length -2
+      {{0x0a, 0x00, 0x00, 0x00, 0x03, 0x01}, RecordError::kBadLength},
+      // negative header count (-1)
+      {{0x0c, 0x00, 0x00, 0x00, 0x01, 0x01, 0x01}, RecordError::kBadHeaderCount},
+      // negative header key length
+      {{0x0e, 0x00, 0x00, 0x00, 0x01, 0x01, 0x02, 0x01}, RecordError::kBadLength},
+      // header count 2 but only one header
+      {{0x10, 0x00, 0x00, 0x00, 0x01, 0x01, 0x04, 0x00, 0x01}, RecordError::kTruncated},
+      // fields end before the declared length (one spare byte)
+      {{0x0e, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00}, RecordError::kSizeMismatch},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(iterate_all(cases[i].bytes, 1), cases[i].expected) << "case " << i;
+  }
+}
+
+TEST(Records, RandomMutationsNeverCrash) {
+  std::mt19937_64 random(7);
+  auto full = hand_written_records();
+  for (int round = 0; round < 5000; ++round) {
+    std::vector<uint8_t> mutated(full.begin(), full.end());
+    int flips = 1 + static_cast<int>(random() % 4);
+    for (int i = 0; i < flips; ++i) {
+      mutated[random() % mutated.size()] = static_cast<uint8_t>(random());
+    }
+    mutated.resize(random() % (mutated.size() + 1));
+    RecordIterator it(mutated, 2);
+    RecordView record;
+    while (it.next(record)) {
+      HeaderIterator headers(record);
+      HeaderView header;
+      while (headers.next(header)) {
+      }
+    }
+  }
+}
+
+TEST(Records, CorruptCompressedRegionFails) {
+  std::vector<uint8_t> batch(kHandWrittenBatch.begin(), kHandWrittenBatch.end());
+  store_be<int16_t>(batch.data() + kAttributesOffset, static_cast<int16_t>(Compression::kZstd));
+  BatchHeader header;
+  ASSERT_EQ(parse_batch_header(batch, header), BatchError::kNone);
+  std::vector<uint8_t> scratch;
+  EXPECT_EQ(validate_records(batch, header, scratch, kMaxDecompressed),
+            RecordError::kDecompressFailed);
+}
+
+}  // namespace
+}  // namespace eddy::records
