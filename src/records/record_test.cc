@@ -140,6 +140,56 @@ TEST(Records, RandomMutationsNeverCrash) {
   }
 }
 
+void expect_kafka_python_batch(std::span<const uint8_t> batch, Compression compression) {
+  BatchHeader header;
+  ASSERT_EQ(parse_batch_header(batch, header), BatchError::kNone);
+  ASSERT_EQ(header.total_size_bytes(), batch.size());
+  EXPECT_TRUE(verify_batch_crc(batch));
+  EXPECT_EQ(header.compression(), compression);
+  EXPECT_EQ(header.base_offset, 0);
+  EXPECT_EQ(header.last_offset_delta, 1);
+  EXPECT_EQ(header.base_timestamp, 1700000000000);
+  EXPECT_EQ(header.max_timestamp, 1700000000003);
+  EXPECT_EQ(header.producer_id, 4242);
+  EXPECT_EQ(header.producer_epoch, 1);
+  EXPECT_EQ(header.base_sequence, 10);
+  EXPECT_EQ(header.record_count, 2);
+  EXPECT_EQ(validate_produced_batch(header), BatchError::kNone);
+
+  std::vector<uint8_t> scratch;
+  std::span<const uint8_t> region;
+  ASSERT_EQ(records_region(batch, header, scratch, kMaxDecompressed, region), RecordError::kNone);
+  RecordIterator it(region, header.record_count);
+  RecordView record;
+  ASSERT_TRUE(it.next(record));
+  EXPECT_EQ(record.offset_delta, 0);
+  EXPECT_EQ(record.timestamp_delta, 0);
+  EXPECT_EQ(text(*record.key), "key");
+  EXPECT_EQ(text(*record.value), "value-value-value-value-value-");
+  ASSERT_EQ(record.header_count, 1);
+  HeaderIterator headers(record);
+  HeaderView header_view;
+  ASSERT_TRUE(headers.next(header_view));
+  EXPECT_EQ(text(header_view.key), "h");
+  EXPECT_EQ(text(*header_view.value), "v");
+  ASSERT_TRUE(it.next(record));
+  EXPECT_EQ(record.offset_delta, 1);
+  EXPECT_EQ(record.timestamp_delta, 3);
+  EXPECT_FALSE(record.key.has_value());
+  EXPECT_EQ(text(*record.value), "second");
+  EXPECT_EQ(record.header_count, 0);
+  EXPECT_FALSE(it.next(record));
+  EXPECT_EQ(it.error(), RecordError::kNone);
+}
+
+TEST(Records, ReadsBatchWrittenByKafkaPython) {
+  expect_kafka_python_batch(testing::kKafkaPythonNoneBatch, Compression::kNone);
+}
+
+TEST(Records, ReadsGzipBatchWrittenByKafkaPython) {
+  expect_kafka_python_batch(testing::kKafkaPythonGzipBatch, Compression::kGzip);
+}
+
 TEST(Records, CorruptCompressedRegionFails) {
   std::vector<uint8_t> batch(kHandWrittenBatch.begin(), kHandWrittenBatch.end());
   store_be<int16_t>(batch.data() + kAttributesOffset, static_cast<int16_t>(Compression::kZstd));
