@@ -1,0 +1,340 @@
+#include "storage/partition_log.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "common/assert.h"
+#include "common/log.h"
+#include "records/batch_header.h"
+
+namespace eddy::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Error error_for(records::BatchError error) {
+  switch (error) {
+    case records::BatchError::kNone:
+      return Error::kNone;
+    case records::BatchError::kBadMagic:
+      return Error::kUnsupportedMagic;
+    case records::BatchError::kBadRecordCount:
+      return Error::kInvalidRecord;
+    default:
+      return Error::kCorruptMessage;
+  }
+}
+
+}  // namespace
+
+PartitionLog::PartitionLog(const Options& options)
+    : dir_(options.dir),
+      topic_(options.topic),
+      partition_(options.partition),
+      config_(options.config),
+      max_message_bytes_(options.config.max_message_bytes),
+      segment_bytes_(options.config.segment_bytes) {}
+
+PartitionLog::~PartitionLog() = default;
+
+std::unique_ptr<PartitionLog> PartitionLog::open(const Options& options, Error& error) {
+  std::unique_ptr<PartitionLog> log(new PartitionLog(options));
+  error = log->load(options);
+  if (error != Error::kNone) return nullptr;
+  return log;
+}
+
+AppendResult PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epoch,
+                                  int64_t now_ms) {
+  AppendResult result;
+  result.log_start_offset = log_start_offset();
+  int64_t offset_count = 0;
+  int64_t record_count = 0;
+  result.error = validate(batches, offset_count, record_count);
+  if (result.error != Error::kNone || batches.empty()) return result;
+
+  std::lock_guard lock(append_mutex_);
+  if (closed_) {
+    result.error = Error::kStorageError;
+    return result;
+  }
+  int64_t base_offset = log_end_offset_.load(std::memory_order_relaxed);
+  int64_t last_offset = base_offset + offset_count - 1;
+  if (segments_.back()->should_roll(static_cast<int64_t>(batches.size()), last_offset, now_ms,
+                                    config_)) {
+    result.error = roll_locked(now_ms);
+    if (result.error != Error::kNone) return result;
+  }
+  // Patch the broker-owned header fields in place; validate() proved the layout.
+  records::BatchIterator iterator(batches, false);
+  int64_t next_offset = base_offset;
+  while (iterator.next()) {
+    auto batch = batches.subspan(iterator.batch_position(), iterator.header().total_size_bytes());
+    records::set_base_offset(batch, next_offset);
+    records::set_partition_leader_epoch(batch, leader_epoch);
+    if (config_.log_append_time) records::set_max_timestamp(batch, now_ms);
+    next_offset += static_cast<int64_t>(iterator.header().last_offset_delta) + 1;
+  }
+  EDDY_ASSERT(next_offset == last_offset + 1);
+  result.error = segments_.back()->append(batches, now_ms, config_.index_interval_bytes);
+  if (result.error != Error::kNone) return result;
+  log_end_offset_.store(next_offset, std::memory_order_release);
+  unflushed_messages_.fetch_add(record_count, std::memory_order_relaxed);
+  result.base_offset = base_offset;
+  result.log_append_time_ms = config_.log_append_time ? now_ms : -1;
+  return result;
+}
+
+// Kafka's checks on produced batches, in Kafka's order: shape, size, offsets/count, CRC.
+Error PartitionLog::validate(std::span<const uint8_t> batches, int64_t& offset_count,
+                             int64_t& record_count) const {
+  if (static_cast<int64_t>(batches.size()) > segment_bytes_.load(std::memory_order_relaxed)) {
+    return Error::kRecordListTooLarge;
+  }
+  int64_t max_message_bytes = max_message_bytes_.load(std::memory_order_relaxed);
+  size_t position = 0;
+  while (position < batches.size()) {
+    std::span<const uint8_t> rest = batches.subspan(position);
+    records::BatchHeader header;
+    Error error = error_for(records::parse_batch_header(rest, header));
+    if (error != Error::kNone) return error;
+    auto size_bytes = header.total_size_bytes();
+    if (static_cast<int64_t>(size_bytes) > max_message_bytes) return Error::kMessageTooLarge;
+    // Producers always send base offset 0; Kafka rejects anything else from clients.
+    if (header.base_offset != 0) return Error::kInvalidRecord;
+    error = error_for(records::validate_produced_batch(header));
+    if (error != Error::kNone) return error;
+    if (!records::verify_batch_crc(rest.first(size_bytes))) return Error::kCorruptMessage;
+    offset_count += static_cast<int64_t>(header.last_offset_delta) + 1;
+    record_count += header.record_count;
+    position += size_bytes;
+  }
+  return Error::kNone;
+}
+
+Error PartitionLog::roll_locked(int64_t now_ms) {
+  int64_t base_offset = log_end_offset_.load(std::memory_order_relaxed);
+  auto segment = Segment::create(dir_, base_offset, config_, now_ms);
+  if (segment == nullptr) return Error::kStorageError;
+  if (!segments_.back()->seal()) {
+    // The old segment cannot take appends any more; stop writing to this log.
+    closed_ = true;
+    return Error::kStorageError;
+  }
+  std::unique_lock lock(segments_mutex_);
+  segments_.push_back(std::move(segment));
+  spdlog::debug("storage: {}-{} rolled a new segment at offset {}", topic_, partition_,
+                base_offset);
+  return Error::kNone;
+}
+
+ReadResult PartitionLog::read(int64_t fetch_offset, int32_t max_bytes, int64_t max_offset,
+                              bool min_one_batch) const {
+  ReadResult result;
+  int64_t log_end = log_end_offset();
+  result.high_watermark = log_end;
+  result.last_stable_offset = log_end;
+  result.log_start_offset = log_start_offset();
+  if (fetch_offset < result.log_start_offset || fetch_offset > log_end) {
+    result.error = Error::kOffsetOutOfRange;
+    return result;
+  }
+  max_offset = std::min(max_offset, log_end);
+  if (fetch_offset >= max_offset) return result;
+
+  std::shared_ptr<Segment> segment = segment_for(fetch_offset);
+  std::optional<BatchInfo> first;
+  while (segment != nullptr && !(first = segment->locate(fetch_offset))) {
+    segment = segment_after(segment->base_offset());  // offset in a gap: try the next one
+  }
+  if (!first || first->last_offset >= max_offset) return result;
+
+  int64_t limit = segment->size_bytes();
+  if (max_offset < segment->next_offset()) {
+    // Stop before the batch holding max_offset: batches before it are entirely below.
+    if (auto bound = segment->locate(max_offset)) limit = bound->position;
+  }
+  int64_t wanted_end = std::min(limit, first->position + std::max<int64_t>(max_bytes, 0));
+  int64_t end = segment->end_of_whole_batches(first->position, wanted_end);
+  if (end == first->position && min_one_batch) end = first->position + first->size_bytes;
+  if (end > first->position) {
+    result.slices.push_back({segment->file(), first->position, end - first->position});
+  }
+  return result;
+}
+
+std::shared_ptr<Segment> PartitionLog::segment_for(int64_t offset) const {
+  std::shared_lock lock(segments_mutex_);
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
+                             [](int64_t value, const std::shared_ptr<Segment>& segment) {
+                               return value < segment->base_offset();
+                             });
+  if (it == segments_.begin()) return nullptr;
+  return *(it - 1);
+}
+
+std::shared_ptr<Segment> PartitionLog::segment_after(int64_t base_offset) const {
+  std::shared_lock lock(segments_mutex_);
+  for (const auto& segment : segments_) {
+    if (segment->base_offset() > base_offset) return segment;
+  }
+  return nullptr;
+}
+
+std::vector<std::shared_ptr<Segment>> PartitionLog::segments_snapshot() const {
+  std::shared_lock lock(segments_mutex_);
+  return segments_;
+}
+
+size_t PartitionLog::segment_count() const {
+  std::shared_lock lock(segments_mutex_);
+  return segments_.size();
+}
+
+std::vector<int64_t> PartitionLog::segment_base_offsets() const {
+  std::vector<int64_t> bases;
+  for (const auto& segment : segments_snapshot()) bases.push_back(segment->base_offset());
+  return bases;
+}
+
+OffsetLookup PartitionLog::offset_for_timestamp(int64_t timestamp_ms) const {
+  int64_t log_start = log_start_offset();
+  int64_t log_end = log_end_offset();
+  for (const auto& segment : segments_snapshot()) {
+    if (segment->next_offset() <= log_start || segment->max_timestamp_ms() < timestamp_ms) {
+      continue;
+    }
+    auto batch = segment->find_timestamp(timestamp_ms);
+    if (!batch || batch->base_offset >= log_end) continue;
+    if (batch->last_offset < log_start) continue;
+    return {Error::kNone, std::max(batch->base_offset, log_start), batch->max_timestamp_ms,
+            batch->leader_epoch};
+  }
+  return {};
+}
+
+OffsetLookup PartitionLog::max_timestamp() const {
+  std::shared_ptr<Segment> best;
+  for (const auto& segment : segments_snapshot()) {
+    if (segment->max_timestamp_ms() < 0) continue;
+    if (best == nullptr || segment->max_timestamp_ms() > best->max_timestamp_ms()) {
+      best = segment;
+    }
+  }
+  if (best == nullptr) return {};
+  OffsetLookup lookup{Error::kNone, best->offset_of_max_timestamp(), best->max_timestamp_ms(), -1};
+  if (auto batch = best->locate(lookup.offset)) lookup.leader_epoch = batch->leader_epoch;
+  return lookup;
+}
+
+Error PartitionLog::delete_records_before(int64_t offset) {
+  std::lock_guard lock(append_mutex_);
+  if (offset < 0 || offset > high_watermark()) return Error::kOffsetOutOfRange;
+  if (offset > log_start_offset()) log_start_offset_.store(offset, std::memory_order_release);
+  return Error::kNone;
+}
+
+void PartitionLog::apply_retention(int64_t now_ms) {
+  std::vector<std::shared_ptr<Segment>> doomed;
+  {
+    std::lock_guard lock(append_mutex_);
+    int64_t total_bytes = 0;
+    for (const auto& segment : segments_) total_bytes += segment->size_bytes();
+    size_t count = 0;
+    int64_t log_start = log_start_offset();
+    // Oldest first, never the active segment.
+    while (count + 1 < segments_.size()) {
+      const Segment& segment = *segments_[count];
+      bool below_start = segments_[count + 1]->base_offset() <= log_start;
+      bool expired = config_.retention_ms >= 0 &&
+                     now_ms - segment.largest_timestamp_ms() > config_.retention_ms;
+      bool oversize = config_.retention_bytes >= 0 &&
+                      total_bytes - segment.size_bytes() >= config_.retention_bytes;
+      if (!below_start && !expired && !oversize) break;
+      total_bytes -= segment.size_bytes();
+      count++;
+    }
+    if (count == 0) return;
+    {
+      std::unique_lock segments_lock(segments_mutex_);
+      doomed.assign(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
+      segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
+    }
+    int64_t first_base = segments_.front()->base_offset();
+    if (first_base > log_start) log_start_offset_.store(first_base, std::memory_order_release);
+  }
+  for (const auto& segment : doomed) {
+    spdlog::info("storage: {}-{} deleting segment {}", topic_, partition_, segment->base_offset());
+    segment->remove_files();
+  }
+}
+
+bool PartitionLog::needs_flush(int64_t now_ms) const {
+  std::lock_guard lock(append_mutex_);
+  if (closed_) return false;
+  int64_t recovery = recovery_point();
+  if (recovery >= log_end_offset()) return false;
+  return unflushed_messages_.load(std::memory_order_relaxed) >= config_.flush_messages ||
+         now_ms - last_flush_ms_.load(std::memory_order_relaxed) >= config_.flush_ms ||
+         segments_.back()->base_offset() > recovery;
+}
+
+void PartitionLog::flush() {
+  flush(wall_clock_ms());
+}
+
+void PartitionLog::flush(int64_t now_ms) {
+  std::lock_guard flush_lock(flush_mutex_);
+  int64_t target = 0;
+  int64_t unflushed = 0;
+  int64_t recovery = recovery_point();
+  std::vector<std::shared_ptr<Segment>> pending;
+  {
+    std::lock_guard lock(append_mutex_);
+    target = log_end_offset();
+    unflushed = unflushed_messages_.load(std::memory_order_relaxed);
+    for (const auto& segment : segments_) {
+      if (segment->next_offset() > recovery || segment == segments_.back()) {
+        pending.push_back(segment);
+      }
+    }
+  }
+  // fsync outside the append lock: appends continue meanwhile.
+  bool ok = true;
+  for (const auto& segment : pending) ok = segment->flush() && ok;
+  ok = fsync_dir(dir_) && ok;
+  if (!ok) return;
+  if (target > recovery) recovery_point_.store(target, std::memory_order_release);
+  unflushed_messages_.fetch_sub(unflushed, std::memory_order_relaxed);
+  last_flush_ms_.store(now_ms, std::memory_order_relaxed);
+}
+
+void PartitionLog::update_config(const LogConfig& config) {
+  std::lock_guard lock(append_mutex_);
+  config_ = config;
+  max_message_bytes_.store(config.max_message_bytes, std::memory_order_relaxed);
+  segment_bytes_.store(config.segment_bytes, std::memory_order_relaxed);
+}
+
+LogConfig PartitionLog::config() const {
+  std::lock_guard lock(append_mutex_);
+  return config_;
+}
+
+void PartitionLog::close() {
+  {
+    std::lock_guard lock(append_mutex_);
+    if (closed_) return;
+    closed_ = true;
+    segments_.back()->seal();
+  }
+  flush(wall_clock_ms());
+}
+
+}  // namespace eddy::storage

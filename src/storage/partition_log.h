@@ -1,0 +1,155 @@
+#pragma once
+
+// The log of one partition: an ordered list of segments, the last one active.
+//
+// Threads: any thread may call any method. Appends are serialised by `append_mutex_`; its
+// critical section assigns offsets, patches headers, write()s and updates indexes, with no
+// fsync. Readers take `segments_mutex_` shared only to pick a segment, then read files without
+// locks, bounded by the published log end offset, so they never wait for an append's write.
+// Flushes run on the LogManager's flusher thread; fsync happens outside the append lock.
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "storage/error.h"
+#include "storage/file.h"
+#include "storage/log_config.h"
+#include "storage/segment.h"
+
+namespace eddy::storage {
+
+struct AppendResult {
+  Error error = Error::kNone;
+  int64_t base_offset = -1;         // offset of the first appended record; -1 if nothing
+  int64_t log_append_time_ms = -1;  // the broker's timestamp for LogAppendTime topics, else -1
+  int64_t log_start_offset = -1;
+};
+
+// A byte range of a segment file, to be sent with sendfile. Holding it keeps the file open.
+struct FileSlice {
+  std::shared_ptr<const File> file;
+  int64_t position = 0;
+  int64_t size_bytes = 0;
+};
+
+struct ReadResult {
+  Error error = Error::kNone;
+  std::vector<FileSlice> slices;  // whole batches only; empty when nothing to return
+  int64_t high_watermark = -1;
+  int64_t log_start_offset = -1;
+  int64_t last_stable_offset = -1;
+};
+
+// A ListOffsets answer; offset and timestamp are -1 when nothing matches.
+struct OffsetLookup {
+  Error error = Error::kNone;
+  int64_t offset = -1;
+  int64_t timestamp_ms = -1;
+  int32_t leader_epoch = -1;
+};
+
+class PartitionLog {
+ public:
+  struct Options {
+    std::filesystem::path dir;  // <log.dir>/<topic>-<partition>
+    std::string topic;
+    int32_t partition = 0;
+    LogConfig config;
+    bool clean_shutdown = false;   // trust files (no scan) when true
+    int64_t recovery_point = 0;    // from recovery-point-offset-checkpoint
+    int64_t log_start_offset = 0;  // from log-start-offset-checkpoint
+    int64_t now_ms = 0;
+  };
+
+  // Opens (and recovers) or creates the log in options.dir; nullptr and `error` on failure.
+  static std::unique_ptr<PartitionLog> open(const Options& options, Error& error);
+  ~PartitionLog();
+
+  // Appends a produce request's records (one or more v2 batches). The bytes are validated, then
+  // patched in place (base offset, leader epoch, and max timestamp for LogAppendTime) and
+  // written as they are. All-or-nothing. An empty span appends nothing and succeeds.
+  AppendResult append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms);
+
+  // Whole batches starting at the one containing `fetch_offset`, at most `max_bytes` (but the
+  // first batch even if larger when `min_one_batch`), none with an offset >= `max_offset`.
+  // Offsets outside [log start, log end] give kOffsetOutOfRange.
+  ReadResult read(int64_t fetch_offset, int32_t max_bytes, int64_t max_offset,
+                  bool min_one_batch) const;
+
+  int64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_acquire); }
+  int64_t log_end_offset() const { return log_end_offset_.load(std::memory_order_acquire); }
+  // Single node: everything appended is committed.
+  int64_t high_watermark() const { return log_end_offset(); }
+  int64_t last_stable_offset() const { return high_watermark(); }
+  int64_t recovery_point() const { return recovery_point_.load(std::memory_order_acquire); }
+
+  // ListOffsets by timestamp: the first batch with max timestamp >= `timestamp_ms`; the offset
+  // is that batch's base offset (not below the log start). Batch granularity: see README.
+  OffsetLookup offset_for_timestamp(int64_t timestamp_ms) const;
+  // ListOffsets MAX_TIMESTAMP: the last offset of the first batch holding the max timestamp.
+  OffsetLookup max_timestamp() const;
+
+  // DeleteRecords: moves the log start offset up to `offset` (<= high watermark, else
+  // kOffsetOutOfRange). Segments wholly below it go at the next apply_retention.
+  Error delete_records_before(int64_t offset);
+  // Deletes whole non-active segments by retention.ms / retention.bytes / log start offset.
+  void apply_retention(int64_t now_ms);
+  // True when flush.messages or flush.ms says so, or a rolled segment is not yet fsynced.
+  bool needs_flush(int64_t now_ms) const;
+  // fsyncs everything up to the current end and moves the recovery point there.
+  void flush(int64_t now_ms);
+  void flush();
+  void update_config(const LogConfig& config);
+  LogConfig config() const;
+  // Seals the active segment (trimmed indexes) and flushes; later appends fail. For shutdown.
+  void close();
+
+  const std::string& topic() const { return topic_; }
+  int32_t partition() const { return partition_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  const RecoveryStats& recovery_stats() const { return recovery_stats_; }
+  size_t segment_count() const;
+  std::vector<int64_t> segment_base_offsets() const;
+
+ private:
+  PartitionLog(const Options& options);
+  Error load(const Options& options);
+  Error validate(std::span<const uint8_t> batches, int64_t& offset_count,
+                 int64_t& record_count) const;
+  Error roll_locked(int64_t now_ms);
+  // The segment that would hold `offset` (last with base <= offset), or nullptr.
+  std::shared_ptr<Segment> segment_for(int64_t offset) const;
+  // The first segment whose base offset is above `base_offset`, or nullptr.
+  std::shared_ptr<Segment> segment_after(int64_t base_offset) const;
+  std::vector<std::shared_ptr<Segment>> segments_snapshot() const;
+
+  const std::filesystem::path dir_;
+  const std::string topic_;
+  const int32_t partition_;
+
+  mutable std::mutex append_mutex_;  // serialises appends, rolls, retention, config changes
+  LogConfig config_;                 // guarded by append_mutex_
+  bool closed_ = false;              // guarded by append_mutex_
+  std::atomic<int32_t> max_message_bytes_;
+  std::atomic<int64_t> segment_bytes_;
+
+  mutable std::shared_mutex segments_mutex_;
+  std::vector<std::shared_ptr<Segment>> segments_;  // sorted by base offset, never empty
+
+  std::atomic<int64_t> log_start_offset_{0};
+  std::atomic<int64_t> log_end_offset_{0};
+  std::atomic<int64_t> recovery_point_{0};
+  std::atomic<int64_t> unflushed_messages_{0};
+  std::atomic<int64_t> last_flush_ms_{0};
+  std::mutex flush_mutex_;  // one flush at a time
+  RecoveryStats recovery_stats_;
+};
+
+}  // namespace eddy::storage

@@ -1,0 +1,346 @@
+#include "storage/segment.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/assert.h"
+#include "common/log.h"
+#include "records/batch_header.h"
+#include "records/byte_order.h"
+
+namespace eddy::storage {
+namespace {
+
+namespace fs = std::filesystem;
+using records::kBatchHeaderSize;
+using records::load_be;
+
+// Recovery reads the log in chunks of this size (a larger batch gets a buffer of its own).
+constexpr size_t kRecoveryChunkBytes = 1 << 20;
+
+BatchInfo info_from_header(int64_t position, const records::BatchHeader& header) {
+  return {position,
+          static_cast<int64_t>(header.total_size_bytes()),
+          header.base_offset,
+          header.last_offset(),
+          header.max_timestamp,
+          header.partition_leader_epoch};
+}
+
+}  // namespace
+
+std::string Segment::file_name(int64_t base_offset, const char* extension) {
+  char digits[32];
+  std::snprintf(digits, sizeof(digits), "%020lld", static_cast<long long>(base_offset));
+  return std::string(digits) + extension;
+}
+
+fs::path Segment::path(const char* extension) const {
+  return dir_ / file_name(base_offset_, extension);
+}
+
+Segment::~Segment() = default;
+
+std::shared_ptr<Segment> Segment::create(const fs::path& dir, int64_t base_offset,
+                                         const LogConfig& config, int64_t now_ms) {
+  std::shared_ptr<Segment> segment(new Segment(dir, base_offset));
+  segment->log_ = File::open(segment->path(".log"), true);
+  if (segment->log_ == nullptr || !segment->open_indexes(config, true)) return nullptr;
+  // A leftover file under the same name (a failed earlier roll) must not leak into the log.
+  if (::ftruncate(segment->log_->fd(), 0) != 0) return nullptr;
+  segment->offset_index_->file().clear();
+  segment->time_index_->file().clear();
+  segment->rolling_base_ms_ = now_ms;
+  return segment;
+}
+
+std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
+                                       const LogConfig& config, bool active, bool recover,
+                                       RecoveryStats& stats, bool& truncated) {
+  truncated = false;
+  std::shared_ptr<Segment> segment(new Segment(dir, base_offset));
+  segment->log_ = File::open(segment->path(".log"), false);
+  if (segment->log_ == nullptr) return nullptr;
+  bool indexes_exist =
+      fs::exists(segment->path(".index")) && fs::exists(segment->path(".timeindex"));
+  bool rebuild = recover || !indexes_exist;
+  if (!rebuild) {
+    if (!segment->open_indexes(config, active)) return nullptr;
+    rebuild = !segment->load_trusted();
+    if (rebuild)
+      spdlog::warn("storage: rebuilding damaged index of {}", segment->path(".log").string());
+  }
+  if (rebuild) {
+    if (!segment->open_indexes(config, true)) return nullptr;
+    segment->recover(config, stats, truncated);
+    stats.indexes_rebuilt++;
+    if (!active && !segment->seal()) return nullptr;
+  }
+  return segment;
+}
+
+bool Segment::open_indexes(const LogConfig& config, bool for_append) {
+  offset_index_.reset();
+  time_index_.reset();
+  auto offsets = IndexFile::open(path(".index"), kOffsetIndexEntrySize, config.segment_index_bytes,
+                                 for_append);
+  auto times = IndexFile::open(path(".timeindex"), kTimeIndexEntrySize, config.segment_index_bytes,
+                               for_append);
+  if (offsets == nullptr || times == nullptr) return false;
+  offset_index_ = std::make_unique<OffsetIndex>(std::move(offsets), base_offset_);
+  time_index_ = std::make_unique<TimeIndex>(std::move(times), base_offset_);
+  sealed_ = !for_append;
+  return true;
+}
+
+// Trusts the indexes: only the batches after the last offset index entry are looked at (their
+// headers, no CRC), which is a few headers, so start-up time does not grow with the data.
+bool Segment::load_trusted() {
+  int64_t file_size = log_->size_bytes();
+  if (file_size < 0 || file_size > INT32_MAX) return false;
+  if (!offset_index_->sane(file_size) || !time_index_->sane()) return false;
+  auto last_entry = offset_index_->last();
+  int64_t position = last_entry ? last_entry->position : 0;
+  int64_t next_offset = last_entry ? last_entry->offset : base_offset_;
+  while (position < file_size) {
+    auto batch = read_batch(position, file_size);
+    if (!batch || batch->base_offset < next_offset) return false;
+    next_offset = batch->last_offset + 1;
+    position += batch->size_bytes;
+  }
+  if (auto last_time = time_index_->last()) {
+    if (last_time->offset >= next_offset && file_size > 0) return false;
+    max_timestamp_ms_.store(last_time->timestamp_ms, std::memory_order_release);
+    offset_of_max_timestamp_.store(last_time->offset, std::memory_order_release);
+  }
+  if (file_size > 0) {
+    auto first = read_batch(0, file_size);
+    if (!first) return false;
+    rolling_base_ms_ = first->max_timestamp_ms >= 0 ? first->max_timestamp_ms : file_mtime_ms();
+  }
+  bytes_since_index_entry_ = file_size - (last_entry ? last_entry->position : 0);
+  next_offset_.store(next_offset, std::memory_order_release);
+  size_bytes_.store(file_size, std::memory_order_release);
+  return true;
+}
+
+// Reads every batch from the start, checks it, and rebuilds both indexes; the log ends at the
+// first batch that is torn, corrupt, or out of order.
+void Segment::recover(const LogConfig& config, RecoveryStats& stats, bool& truncated) {
+  offset_index_->file().clear();
+  time_index_->file().clear();
+  max_timestamp_ms_.store(-1);
+  offset_of_max_timestamp_.store(-1);
+  bytes_since_index_entry_ = 0;
+  rolling_base_ms_ = -1;
+  int64_t file_size = log_->size_bytes();
+  int64_t max_batch_bytes = std::max<int64_t>(config.max_message_bytes, 0) +
+                            static_cast<int64_t>(records::kBatchLengthFieldEnd);
+  std::vector<uint8_t> buffer(kRecoveryChunkBytes);
+  int64_t position = 0;
+  int64_t next_offset = base_offset_;
+  bool corrupt = false;
+  while (position < file_size && !corrupt) {
+    size_t chunk = static_cast<size_t>(std::min<int64_t>(buffer.size(), file_size - position));
+    if (!pread_all(log_->fd(), buffer.data(), chunk, position)) break;
+    records::BatchIterator batches(std::span<const uint8_t>(buffer.data(), chunk), true);
+    size_t consumed = 0;
+    while (batches.next()) {
+      const records::BatchHeader& header = batches.header();
+      int64_t batch_position = position + static_cast<int64_t>(batches.batch_position());
+      bool in_order = header.base_offset >= next_offset &&
+                      header.last_offset() - base_offset_ <= INT32_MAX &&
+                      batch_position + static_cast<int64_t>(header.total_size_bytes()) <= INT32_MAX;
+      if (!in_order) {
+        corrupt = true;
+        break;
+      }
+      index_batch(info_from_header(batch_position, header), file_mtime_ms(),
+                  config.index_interval_bytes);
+      next_offset = header.last_offset() + 1;
+      consumed = batches.valid_bytes();
+    }
+    if (!corrupt) consumed = batches.valid_bytes();
+    position += static_cast<int64_t>(consumed);
+    stats.scanned_bytes += static_cast<int64_t>(consumed);
+    if (corrupt || batches.error() == records::BatchError::kNone) continue;
+    bool chunk_reached_end =
+        position - static_cast<int64_t>(consumed) + static_cast<int64_t>(chunk) >= file_size;
+    if (batches.error() != records::BatchError::kTruncated || chunk_reached_end) break;
+    if (consumed > 0) continue;  // re-read from the partial batch
+    // A single batch larger than the buffer: grow the buffer once, within bounds.
+    int64_t needed = static_cast<int64_t>(records::kBatchLengthFieldEnd) +
+                     load_be<int32_t>(buffer.data() + records::kBatchLengthOffset);
+    if (needed <= static_cast<int64_t>(buffer.size()) || needed > max_batch_bytes ||
+        needed > file_size - position) {
+      break;
+    }
+    buffer.resize(static_cast<size_t>(needed));
+  }
+  if (position < file_size) {
+    spdlog::warn("storage: truncating {} at byte {} of {} (torn or corrupt batch)",
+                 path(".log").string(), position, file_size);
+    if (::ftruncate(log_->fd(), position) != 0) {
+      spdlog::error("storage: truncate {} failed", path(".log").string());
+    }
+    stats.truncated_bytes += file_size - position;
+    truncated = true;
+  }
+  next_offset_.store(next_offset, std::memory_order_release);
+  size_bytes_.store(position, std::memory_order_release);
+}
+
+void Segment::index_batch(const BatchInfo& batch, int64_t now_ms, int32_t index_interval_bytes) {
+  if (batch.position == 0)
+    rolling_base_ms_ = batch.max_timestamp_ms >= 0 ? batch.max_timestamp_ms : now_ms;
+  if (batch.max_timestamp_ms > max_timestamp_ms_.load(std::memory_order_relaxed)) {
+    max_timestamp_ms_.store(batch.max_timestamp_ms, std::memory_order_release);
+    offset_of_max_timestamp_.store(batch.last_offset, std::memory_order_release);
+  }
+  if (bytes_since_index_entry_ > index_interval_bytes && batch.position > 0) {
+    if (!offset_index_->file().full()) offset_index_->append(batch.base_offset, batch.position);
+    // One time index slot stays free for the entry seal() adds.
+    if (time_index_->entries() + 1 < time_index_->file().max_entries() &&
+        max_timestamp_ms_.load(std::memory_order_relaxed) >= 0) {
+      time_index_->maybe_append(max_timestamp_ms_.load(std::memory_order_relaxed),
+                                offset_of_max_timestamp_.load(std::memory_order_relaxed));
+    }
+    bytes_since_index_entry_ = 0;
+  }
+  bytes_since_index_entry_ += batch.size_bytes;
+}
+
+bool Segment::should_roll(int64_t incoming_bytes, int64_t last_offset, int64_t now_ms,
+                          const LogConfig& config) const {
+  int64_t size = size_bytes();
+  if (size == 0) return false;
+  if (size > config.segment_bytes - incoming_bytes) return true;
+  if (size > INT32_MAX - incoming_bytes) return true;  // index positions are int32
+  if (now_ms - rolling_base_ms_ > config.segment_ms) return true;
+  if (last_offset - base_offset_ > INT32_MAX) return true;
+  return offset_index_->file().full() ||
+         time_index_->entries() + 1 >= time_index_->file().max_entries();
+}
+
+Error Segment::append(std::span<const uint8_t> batches, int64_t now_ms,
+                      int32_t index_interval_bytes) {
+  EDDY_ASSERT(!sealed_);
+  int64_t position = size_bytes();
+  if (!pwrite_all(log_->fd(), batches.data(), batches.size(), position)) {
+    spdlog::error("storage: write to {} failed", path(".log").string());
+    if (::ftruncate(log_->fd(), position) != 0) {
+      spdlog::error("storage: cannot cut back {}", path(".log").string());
+    }
+    return Error::kStorageError;
+  }
+  int64_t next_offset = next_offset_.load(std::memory_order_relaxed);
+  records::BatchIterator iterator(batches, false);
+  while (iterator.next()) {
+    BatchInfo batch = info_from_header(position + static_cast<int64_t>(iterator.batch_position()),
+                                       iterator.header());
+    EDDY_ASSERT(batch.base_offset >= next_offset);
+    index_batch(batch, now_ms, index_interval_bytes);
+    next_offset = batch.last_offset + 1;
+  }
+  EDDY_ASSERT(iterator.valid_bytes() == batches.size());
+  size_bytes_.store(position + static_cast<int64_t>(batches.size()), std::memory_order_release);
+  next_offset_.store(next_offset, std::memory_order_release);
+  return Error::kNone;
+}
+
+bool Segment::seal() {
+  if (sealed_) return true;
+  if (max_timestamp_ms_.load() >= 0) {
+    time_index_->maybe_append(max_timestamp_ms_.load(), offset_of_max_timestamp_.load());
+  }
+  sealed_ = true;
+  return offset_index_->file().trim() && time_index_->file().trim();
+}
+
+bool Segment::flush() {
+  bool ok = ::fdatasync(log_->fd()) == 0;
+  ok = offset_index_->file().flush() && ok;
+  ok = time_index_->file().flush() && ok;
+  if (!ok) spdlog::error("storage: flush of {} failed", path(".log").string());
+  return ok;
+}
+
+void Segment::remove_files() {
+  remove_files_of(dir_, base_offset_);
+}
+
+void Segment::remove_files_of(const fs::path& dir, int64_t base_offset) {
+  std::error_code ignored;
+  for (const char* extension : {".log", ".index", ".timeindex"}) {
+    fs::remove(dir / file_name(base_offset, extension), ignored);
+  }
+}
+
+int64_t Segment::largest_timestamp_ms() const {
+  int64_t max_timestamp = max_timestamp_ms();
+  return max_timestamp >= 0 ? max_timestamp : file_mtime_ms();
+}
+
+int64_t Segment::file_mtime_ms() const {
+  struct stat st {};
+  if (::fstat(log_->fd(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+std::optional<BatchInfo> Segment::read_batch(int64_t position, int64_t limit_position) const {
+  if (position < 0 || position + static_cast<int64_t>(kBatchHeaderSize) > limit_position) {
+    return std::nullopt;
+  }
+  uint8_t header[kBatchHeaderSize];
+  if (!pread_all(log_->fd(), header, sizeof(header), position)) return std::nullopt;
+  int32_t batch_length = load_be<int32_t>(header + records::kBatchLengthOffset);
+  if (batch_length < records::kMinBatchLength ||
+      header[records::kMagicOffset] != records::kCurrentMagic) {
+    return std::nullopt;
+  }
+  BatchInfo batch;
+  batch.position = position;
+  batch.size_bytes = static_cast<int64_t>(records::kBatchLengthFieldEnd) + batch_length;
+  if (position + batch.size_bytes > limit_position) return std::nullopt;
+  batch.base_offset = load_be<int64_t>(header + records::kBaseOffsetOffset);
+  batch.last_offset =
+      batch.base_offset + load_be<int32_t>(header + records::kLastOffsetDeltaOffset);
+  batch.max_timestamp_ms = load_be<int64_t>(header + records::kMaxTimestampOffset);
+  batch.leader_epoch = load_be<int32_t>(header + records::kPartitionLeaderEpochOffset);
+  return batch;
+}
+
+std::optional<BatchInfo> Segment::locate(int64_t offset) const {
+  int64_t position = offset_index_->lookup(offset).position;
+  // Loaded after the index: an entry is published after the size that covers it.
+  int64_t limit = size_bytes();
+  while (auto batch = read_batch(position, limit)) {
+    if (batch->last_offset >= offset) return batch;
+    position += batch->size_bytes;
+  }
+  return std::nullopt;
+}
+
+int64_t Segment::end_of_whole_batches(int64_t start_position, int64_t limit_position) const {
+  int64_t position =
+      std::max(start_position, offset_index_->lookup_position(limit_position).position);
+  while (auto batch = read_batch(position, limit_position)) position += batch->size_bytes;
+  return position;
+}
+
+std::optional<BatchInfo> Segment::find_timestamp(int64_t timestamp_ms) const {
+  auto entry = time_index_->last_before(timestamp_ms);
+  int64_t position = entry ? offset_index_->lookup(entry->offset).position : 0;
+  int64_t limit = size_bytes();
+  while (auto batch = read_batch(position, limit)) {
+    if (batch->max_timestamp_ms >= timestamp_ms) return batch;
+    position += batch->size_bytes;
+  }
+  return std::nullopt;
+}
+
+}  // namespace eddy::storage

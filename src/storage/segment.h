@@ -1,0 +1,127 @@
+#pragma once
+
+// One segment of a partition log: <base>.log, <base>.index and <base>.timeindex
+// (layout in docs/storage-format.md).
+//
+// Threads: one writer at a time (the partition's append lock) calls append/seal/flush; any
+// number of readers call the const lookups concurrently. The writer publishes the new size
+// only after write() returned, and readers never look past the size they loaded, so a reader
+// never sees a partial batch.
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "storage/error.h"
+#include "storage/file.h"
+#include "storage/index.h"
+#include "storage/log_config.h"
+
+namespace eddy::storage {
+
+// Where one batch sits in a segment file, and the header fields storage needs.
+struct BatchInfo {
+  int64_t position = 0;
+  int64_t size_bytes = 0;
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;
+  int64_t max_timestamp_ms = -1;
+  int32_t leader_epoch = -1;
+};
+
+// What start-up recovery did, for logs and tests.
+struct RecoveryStats {
+  int64_t scanned_bytes = 0;    // bytes whose batches were read and CRC-checked
+  int64_t truncated_bytes = 0;  // bytes cut from torn or corrupt tails
+  int32_t indexes_rebuilt = 0;  // segments whose indexes were rebuilt
+};
+
+class Segment {
+ public:
+  // "00000000000000001843" + extension (".log", ".index", ".timeindex").
+  static std::string file_name(int64_t base_offset, const char* extension);
+
+  // Creates an empty active segment; nullptr on I/O error (logged).
+  static std::shared_ptr<Segment> create(const std::filesystem::path& dir, int64_t base_offset,
+                                         const LogConfig& config, int64_t now_ms);
+
+  // Opens an existing segment. With `recover`, every batch is read and checked, the indexes are
+  // rebuilt and a torn or corrupt tail is truncated (`truncated` tells). Without it the files
+  // are trusted, unless an index is missing or fails its sanity check (then rebuilt).
+  // `active` keeps the indexes preallocated for appends; otherwise they are trimmed.
+  static std::shared_ptr<Segment> open(const std::filesystem::path& dir, int64_t base_offset,
+                                       const LogConfig& config, bool active, bool recover,
+                                       RecoveryStats& stats, bool& truncated);
+
+  ~Segment();
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  int64_t base_offset() const { return base_offset_; }
+  int64_t size_bytes() const { return size_bytes_.load(std::memory_order_acquire); }
+  // One past the last offset in the segment (base offset when empty).
+  int64_t next_offset() const { return next_offset_.load(std::memory_order_acquire); }
+  // Largest batch max timestamp, -1 if none; and the last offset of that batch.
+  int64_t max_timestamp_ms() const { return max_timestamp_ms_.load(std::memory_order_acquire); }
+  int64_t offset_of_max_timestamp() const {
+    return offset_of_max_timestamp_.load(std::memory_order_acquire);
+  }
+  // For time retention: the max timestamp, or the .log file's mtime when batches carry none.
+  int64_t largest_timestamp_ms() const;
+  const std::shared_ptr<const File>& file() const { return log_; }
+
+  // --- writer side ---
+  // True if `incoming_bytes` ending at `last_offset` must go to a new segment.
+  bool should_roll(int64_t incoming_bytes, int64_t last_offset, int64_t now_ms,
+                   const LogConfig& config) const;
+  // Writes batches whose offsets are already assigned, then indexes them. On error the file is
+  // cut back to its previous size.
+  Error append(std::span<const uint8_t> batches, int64_t now_ms, int32_t index_interval_bytes);
+  // Ends appends: final time index entry, indexes trimmed to their entries.
+  bool seal();
+  // fdatasync of the .log and msync of the indexes.
+  bool flush();
+  static void remove_files_of(const std::filesystem::path& dir, int64_t base_offset);
+  // Unlinks the three files; open descriptors (readers) keep the data alive.
+  void remove_files();
+
+  // --- reader side ---
+  // The header of the batch at `position`, if a whole batch lies below `limit_position`.
+  std::optional<BatchInfo> read_batch(int64_t position, int64_t limit_position) const;
+  // The first batch whose last offset is >= `offset`.
+  std::optional<BatchInfo> locate(int64_t offset) const;
+  // The largest batch boundary in [start_position, limit_position].
+  int64_t end_of_whole_batches(int64_t start_position, int64_t limit_position) const;
+  // The first batch whose max timestamp is >= `timestamp_ms`.
+  std::optional<BatchInfo> find_timestamp(int64_t timestamp_ms) const;
+
+ private:
+  Segment(std::filesystem::path dir, int64_t base_offset)
+      : dir_(std::move(dir)), base_offset_(base_offset), next_offset_(base_offset) {}
+  std::filesystem::path path(const char* extension) const;
+  bool open_indexes(const LogConfig& config, bool for_append);
+  bool load_trusted();
+  void recover(const LogConfig& config, RecoveryStats& stats, bool& truncated);
+  int64_t file_mtime_ms() const;
+  void index_batch(const BatchInfo& batch, int64_t now_ms, int32_t index_interval_bytes);
+
+  std::filesystem::path dir_;
+  int64_t base_offset_;
+  std::shared_ptr<const File> log_;
+  std::unique_ptr<OffsetIndex> offset_index_;
+  std::unique_ptr<TimeIndex> time_index_;
+  std::atomic<int64_t> size_bytes_{0};
+  std::atomic<int64_t> next_offset_;
+  std::atomic<int64_t> max_timestamp_ms_{-1};
+  std::atomic<int64_t> offset_of_max_timestamp_{-1};
+  // Writer-only state.
+  int64_t bytes_since_index_entry_ = 0;
+  int64_t rolling_base_ms_ = -1;  // segment.ms counts from the first batch's timestamp
+  bool sealed_ = false;
+};
+
+}  // namespace eddy::storage
