@@ -1,5 +1,6 @@
 #include "records/batch_header.h"
 
+#include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -187,6 +188,21 @@ TEST(BatchIterator, StopsAtCorruptBatch) {
   EXPECT_TRUE(unchecked.next());
   EXPECT_FALSE(unchecked.next());
   EXPECT_EQ(unchecked.error(), BatchError::kNone);
+}
+
+TEST(BatchIterator, MutatedHeadersNeverCrash) {
+  std::mt19937_64 random(5);
+  for (int round = 0; round < 20000; ++round) {
+    std::vector<uint8_t> buffer = hand_written();
+    buffer.insert(buffer.end(), kHandWrittenBatch.begin(), kHandWrittenBatch.end());
+    buffer[random() % kBatchHeaderSize] = static_cast<uint8_t>(random());
+    buffer.resize(random() % (buffer.size() + 1));
+    BatchIterator it(buffer);
+    while (it.next()) {
+      EXPECT_LE(it.batch_position() + it.batch().size(), buffer.size());
+    }
+    EXPECT_LE(it.valid_bytes(), buffer.size());
+  }
 }
 
 }  // namespace
