@@ -19,6 +19,37 @@ MetadataLog* log_of(struct raft_fsm* fsm) {
   return static_cast<MetadataLog*>(fsm->data);
 }
 
+// libraft requires every entry's length to be a multiple of 8 bytes (its segment writer
+// pads nothing), so entries carry an envelope: u32 payload length (big-endian), u32 zero,
+// payload, zero padding up to the next multiple of 8.
+constexpr size_t kEnvelopeHeaderBytes = 8;
+
+bool wrap_entry(const std::vector<uint8_t>& payload, struct raft_buffer& out) {
+  if (payload.size() > UINT32_MAX) return false;
+  size_t padded = (kEnvelopeHeaderBytes + payload.size() + 7) / 8 * 8;
+  auto* bytes = static_cast<uint8_t*>(raft_malloc(padded));
+  if (bytes == nullptr) return false;
+  std::memset(bytes, 0, padded);
+  auto size = static_cast<uint32_t>(payload.size());
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<uint8_t>(size >> (24 - 8 * i));
+  if (!payload.empty()) std::memcpy(bytes + kEnvelopeHeaderBytes, payload.data(), payload.size());
+  out.base = bytes;
+  out.len = padded;
+  return true;
+}
+
+bool unwrap_entry(const struct raft_buffer& buffer, const uint8_t*& payload, size_t& size) {
+  if (buffer.len < kEnvelopeHeaderBytes || buffer.len % 8 != 0) return false;
+  const auto* bytes = static_cast<const uint8_t*>(buffer.base);
+  uint32_t length = 0;
+  for (int i = 0; i < 4; ++i) length = (length << 8) | bytes[i];
+  size_t padded = (kEnvelopeHeaderBytes + size_t{length} + 7) / 8 * 8;
+  if (padded != buffer.len) return false;
+  payload = bytes + kEnvelopeHeaderBytes;
+  size = length;
+  return true;
+}
+
 std::string raft_error(const char* what, int rv) {
   return fmt::format("{}: {} ({})", what, raft_strerror(rv), rv);
 }
@@ -61,6 +92,11 @@ bool MetadataLog::post(Task task) {
     uv_async_send(&async_);
   }
   return true;
+}
+
+bool MetadataLog::stopping() {
+  std::lock_guard lock(mutex_);
+  return stop_requested_;
 }
 
 void MetadataLog::shutdown() {
@@ -191,13 +227,10 @@ void MetadataLog::append(const std::vector<uint8_t>& entry, AppendDone done) {
     return;
   }
   struct raft_buffer buffer;
-  buffer.len = entry.size();
-  buffer.base = raft_malloc(entry.size());
-  if (buffer.base == nullptr) {
+  if (!wrap_entry(entry, buffer)) {
     done(RAFT_NOMEM);
     return;
   }
-  std::memcpy(buffer.base, entry.data(), entry.size());
   auto* context = new ApplyContext{{}, this, std::move(done)};
   context->request.data = context;
   int rv = raft_apply(&raft_, &context->request, &buffer, 1, on_applied);
@@ -271,7 +304,15 @@ int MetadataLog::fsm_apply(struct raft_fsm* fsm, const struct raft_buffer* buf, 
   MetadataLog* self = log_of(fsm);
   // libraft advances last_applied after the FSM returns, so this entry is the next one.
   uint64_t index = raft_last_applied(&self->raft_) + 1;
-  self->machine_->apply_entry(static_cast<const uint8_t*>(buf->base), buf->len, index);
+  const uint8_t* payload = nullptr;
+  size_t payload_size = 0;
+  if (unwrap_entry(*buf, payload, payload_size)) {
+    self->machine_->apply_entry(payload, payload_size, index);
+  } else {
+    // An empty payload keeps the index moving; the machine rejects it as undecodable.
+    spdlog::error("metadata log: entry {} has a bad envelope ({} bytes)", index, buf->len);
+    self->machine_->apply_entry(nullptr, 0, index);
+  }
   *result = nullptr;
   // Always 0: a malformed entry is skipped deterministically, and a non-zero return
   // would stall the log forever.

@@ -63,6 +63,8 @@ class MetadataLog {
   // Any thread. Returns false (and drops the task) when the queue is full or the log is
   // shutting down.
   bool post(Task task);
+  // Any thread. True once shutdown has begun (post() then always fails).
+  bool stopping();
   // Raft thread only. Takes the entry bytes; `done` runs on the raft thread.
   void append(const std::vector<uint8_t>& entry, AppendDone done);
   bool on_raft_thread() const { return std::this_thread::get_id() == thread_.get_id(); }

@@ -150,7 +150,7 @@ void MetadataStore::submit(std::function<Results(const MetadataImage&, std::vect
                  });
   };
   if (log_ == nullptr || !log_->post(task)) {
-    done(reject(log_ == nullptr ? shutting_down() : queue_full()));
+    done(reject(log_ == nullptr || log_->stopping() ? shutting_down() : queue_full()));
   }
 }
 
