@@ -54,9 +54,8 @@ AppendResult PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epo
                                   int64_t now_ms) {
   AppendResult result;
   result.log_start_offset = log_start_offset();
-  int64_t offset_count = 0;
-  int64_t record_count = 0;
-  result.error = validate(batches, offset_count, record_count);
+  RequestSummary summary;
+  result.error = validate(batches, summary);
   if (result.error != Error::kNone || batches.empty()) return result;
 
   std::lock_guard lock(append_mutex_);
@@ -65,9 +64,10 @@ AppendResult PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epo
     return result;
   }
   int64_t base_offset = log_end_offset_.load(std::memory_order_relaxed);
-  int64_t last_offset = base_offset + offset_count - 1;
-  if (segments_.back()->should_roll(static_cast<int64_t>(batches.size()), last_offset, now_ms,
-                                    config_)) {
+  int64_t last_offset = base_offset + summary.offset_count - 1;
+  int64_t max_timestamp_ms = config_.log_append_time ? now_ms : summary.max_timestamp_ms;
+  if (segments_.back()->should_roll(static_cast<int64_t>(batches.size()), last_offset,
+                                    max_timestamp_ms, now_ms, config_)) {
     result.error = roll_locked(now_ms);
     if (result.error != Error::kNone) return result;
   }
@@ -82,18 +82,17 @@ AppendResult PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epo
     next_offset += static_cast<int64_t>(iterator.header().last_offset_delta) + 1;
   }
   EDDY_ASSERT(next_offset == last_offset + 1);
-  result.error = segments_.back()->append(batches, now_ms, config_.index_interval_bytes);
+  result.error = segments_.back()->append(batches, config_.index_interval_bytes);
   if (result.error != Error::kNone) return result;
   log_end_offset_.store(next_offset, std::memory_order_release);
-  unflushed_messages_.fetch_add(record_count, std::memory_order_relaxed);
+  unflushed_messages_.fetch_add(summary.record_count, std::memory_order_relaxed);
   result.base_offset = base_offset;
   result.log_append_time_ms = config_.log_append_time ? now_ms : -1;
   return result;
 }
 
 // Kafka's checks on produced batches, in Kafka's order: shape, size, offsets/count, CRC.
-Error PartitionLog::validate(std::span<const uint8_t> batches, int64_t& offset_count,
-                             int64_t& record_count) const {
+Error PartitionLog::validate(std::span<const uint8_t> batches, RequestSummary& summary) const {
   if (static_cast<int64_t>(batches.size()) > segment_bytes_.load(std::memory_order_relaxed)) {
     return Error::kRecordListTooLarge;
   }
@@ -111,8 +110,9 @@ Error PartitionLog::validate(std::span<const uint8_t> batches, int64_t& offset_c
     error = error_for(records::validate_produced_batch(header));
     if (error != Error::kNone) return error;
     if (!records::verify_batch_crc(rest.first(size_bytes))) return Error::kCorruptMessage;
-    offset_count += static_cast<int64_t>(header.last_offset_delta) + 1;
-    record_count += header.record_count;
+    summary.offset_count += static_cast<int64_t>(header.last_offset_delta) + 1;
+    summary.record_count += header.record_count;
+    summary.max_timestamp_ms = std::max(summary.max_timestamp_ms, header.max_timestamp);
     position += size_bytes;
   }
   return Error::kNone;
@@ -327,14 +327,14 @@ LogConfig PartitionLog::config() const {
   return config_;
 }
 
-void PartitionLog::close() {
+void PartitionLog::close(bool flush_files) {
   {
     std::lock_guard lock(append_mutex_);
     if (closed_) return;
     closed_ = true;
     segments_.back()->seal();
   }
-  flush(wall_clock_ms());
+  if (flush_files) flush(wall_clock_ms());
 }
 
 }  // namespace eddy::storage

@@ -108,8 +108,9 @@ class PartitionLog {
   void flush();
   void update_config(const LogConfig& config);
   LogConfig config() const;
-  // Seals the active segment (trimmed indexes) and flushes; later appends fail. For shutdown.
-  void close();
+  // Seals the active segment (trimmed indexes) and, with `flush`, fsyncs; later appends fail
+  // with kStorageError. For shutdown (flush) and partition deletion (no flush).
+  void close(bool flush = true);
 
   const std::string& topic() const { return topic_; }
   int32_t partition() const { return partition_; }
@@ -121,8 +122,13 @@ class PartitionLog {
  private:
   PartitionLog(const Options& options);
   Error load(const Options& options);
-  Error validate(std::span<const uint8_t> batches, int64_t& offset_count,
-                 int64_t& record_count) const;
+  // Totals of a validated request.
+  struct RequestSummary {
+    int64_t offset_count = 0;
+    int64_t record_count = 0;
+    int64_t max_timestamp_ms = -1;
+  };
+  Error validate(std::span<const uint8_t> batches, RequestSummary& summary) const;
   Error roll_locked(int64_t now_ms);
   // The segment that would hold `offset` (last with base <= offset), or nullptr.
   std::shared_ptr<Segment> segment_for(int64_t offset) const;

@@ -54,7 +54,7 @@ std::shared_ptr<Segment> Segment::create(const fs::path& dir, int64_t base_offse
   if (::ftruncate(segment->log_->fd(), 0) != 0) return nullptr;
   segment->offset_index_->file().clear();
   segment->time_index_->file().clear();
-  segment->rolling_base_ms_ = now_ms;
+  segment->created_ms_ = now_ms;
   return segment;
 }
 
@@ -65,6 +65,7 @@ std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
   std::shared_ptr<Segment> segment(new Segment(dir, base_offset));
   segment->log_ = File::open(segment->path(".log"), false);
   if (segment->log_ == nullptr) return nullptr;
+  segment->created_ms_ = segment->file_mtime_ms();
   bool indexes_exist =
       fs::exists(segment->path(".index")) && fs::exists(segment->path(".timeindex"));
   bool rebuild = recover || !indexes_exist;
@@ -120,7 +121,7 @@ bool Segment::load_trusted() {
   if (file_size > 0) {
     auto first = read_batch(0, file_size);
     if (!first) return false;
-    rolling_base_ms_ = first->max_timestamp_ms >= 0 ? first->max_timestamp_ms : file_mtime_ms();
+    rolling_base_ms_ = first->max_timestamp_ms;
   }
   bytes_since_index_entry_ = file_size - (last_entry ? last_entry->position : 0);
   next_offset_.store(next_offset, std::memory_order_release);
@@ -159,8 +160,7 @@ void Segment::recover(const LogConfig& config, RecoveryStats& stats, bool& trunc
         corrupt = true;
         break;
       }
-      index_batch(info_from_header(batch_position, header), file_mtime_ms(),
-                  config.index_interval_bytes);
+      index_batch(info_from_header(batch_position, header), config.index_interval_bytes);
       next_offset = header.last_offset() + 1;
       consumed = batches.valid_bytes();
     }
@@ -194,9 +194,8 @@ void Segment::recover(const LogConfig& config, RecoveryStats& stats, bool& trunc
   size_bytes_.store(position, std::memory_order_release);
 }
 
-void Segment::index_batch(const BatchInfo& batch, int64_t now_ms, int32_t index_interval_bytes) {
-  if (batch.position == 0)
-    rolling_base_ms_ = batch.max_timestamp_ms >= 0 ? batch.max_timestamp_ms : now_ms;
+void Segment::index_batch(const BatchInfo& batch, int32_t index_interval_bytes) {
+  if (batch.position == 0) rolling_base_ms_ = batch.max_timestamp_ms;
   if (batch.max_timestamp_ms > max_timestamp_ms_.load(std::memory_order_relaxed)) {
     max_timestamp_ms_.store(batch.max_timestamp_ms, std::memory_order_release);
     offset_of_max_timestamp_.store(batch.last_offset, std::memory_order_release);
@@ -214,20 +213,22 @@ void Segment::index_batch(const BatchInfo& batch, int64_t now_ms, int32_t index_
   bytes_since_index_entry_ += batch.size_bytes;
 }
 
-bool Segment::should_roll(int64_t incoming_bytes, int64_t last_offset, int64_t now_ms,
+bool Segment::should_roll(int64_t incoming_bytes, int64_t last_offset,
+                          int64_t incoming_timestamp_ms, int64_t now_ms,
                           const LogConfig& config) const {
   int64_t size = size_bytes();
   if (size == 0) return false;
   if (size > config.segment_bytes - incoming_bytes) return true;
   if (size > INT32_MAX - incoming_bytes) return true;  // index positions are int32
-  if (now_ms - rolling_base_ms_ > config.segment_ms) return true;
+  int64_t waited_ms =
+      rolling_base_ms_ >= 0 ? incoming_timestamp_ms - rolling_base_ms_ : now_ms - created_ms_;
+  if (waited_ms > config.segment_ms) return true;
   if (last_offset - base_offset_ > INT32_MAX) return true;
   return offset_index_->file().full() ||
          time_index_->entries() + 1 >= time_index_->file().max_entries();
 }
 
-Error Segment::append(std::span<const uint8_t> batches, int64_t now_ms,
-                      int32_t index_interval_bytes) {
+Error Segment::append(std::span<const uint8_t> batches, int32_t index_interval_bytes) {
   EDDY_ASSERT(!sealed_);
   int64_t position = size_bytes();
   if (!pwrite_all(log_->fd(), batches.data(), batches.size(), position)) {
@@ -243,7 +244,7 @@ Error Segment::append(std::span<const uint8_t> batches, int64_t now_ms,
     BatchInfo batch = info_from_header(position + static_cast<int64_t>(iterator.batch_position()),
                                        iterator.header());
     EDDY_ASSERT(batch.base_offset >= next_offset);
-    index_batch(batch, now_ms, index_interval_bytes);
+    index_batch(batch, index_interval_bytes);
     next_offset = batch.last_offset + 1;
   }
   EDDY_ASSERT(iterator.valid_bytes() == batches.size());

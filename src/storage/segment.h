@@ -75,12 +75,14 @@ class Segment {
   const std::shared_ptr<const File>& file() const { return log_; }
 
   // --- writer side ---
-  // True if `incoming_bytes` ending at `last_offset` must go to a new segment.
-  bool should_roll(int64_t incoming_bytes, int64_t last_offset, int64_t now_ms,
-                   const LogConfig& config) const;
+  // True if `incoming_bytes` ending at `last_offset` must go to a new segment. As in Kafka,
+  // segment.ms compares the incoming max timestamp with the first batch's timestamp (wall
+  // clock since creation when batches carry no timestamp).
+  bool should_roll(int64_t incoming_bytes, int64_t last_offset, int64_t incoming_timestamp_ms,
+                   int64_t now_ms, const LogConfig& config) const;
   // Writes batches whose offsets are already assigned, then indexes them. On error the file is
   // cut back to its previous size.
-  Error append(std::span<const uint8_t> batches, int64_t now_ms, int32_t index_interval_bytes);
+  Error append(std::span<const uint8_t> batches, int32_t index_interval_bytes);
   // Ends appends: final time index entry, indexes trimmed to their entries.
   bool seal();
   // fdatasync of the .log and msync of the indexes.
@@ -107,7 +109,7 @@ class Segment {
   bool load_trusted();
   void recover(const LogConfig& config, RecoveryStats& stats, bool& truncated);
   int64_t file_mtime_ms() const;
-  void index_batch(const BatchInfo& batch, int64_t now_ms, int32_t index_interval_bytes);
+  void index_batch(const BatchInfo& batch, int32_t index_interval_bytes);
 
   std::filesystem::path dir_;
   int64_t base_offset_;
@@ -120,7 +122,8 @@ class Segment {
   std::atomic<int64_t> offset_of_max_timestamp_{-1};
   // Writer-only state.
   int64_t bytes_since_index_entry_ = 0;
-  int64_t rolling_base_ms_ = -1;  // segment.ms counts from the first batch's timestamp
+  int64_t rolling_base_ms_ = -1;  // the first batch's max timestamp; -1 if none
+  int64_t created_ms_ = 0;        // creation (or, after a restart, .log mtime)
   bool sealed_ = false;
 };
 

@@ -1,0 +1,303 @@
+#include "storage/log_manager.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+#include "common/log.h"
+#include "storage/file.h"
+
+namespace eddy::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The metadata log lives in a log dir too, but belongs to the metadata module.
+constexpr const char* kMetadataTopic = "__cluster_metadata";
+
+std::string random_hex_id() {
+  std::random_device device;
+  std::mt19937_64 generator(device());
+  return fmt::format("{:016x}{:016x}", generator(), generator());
+}
+
+}  // namespace
+
+bool parse_partition_dir_name(const std::string& name, std::string& topic, int32_t& partition) {
+  size_t dash = name.rfind('-');
+  if (dash == std::string::npos || dash == 0 || dash + 1 == name.size()) return false;
+  std::string digits = name.substr(dash + 1);
+  if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return false;
+  topic = name.substr(0, dash);
+  bool legal = std::all_of(topic.begin(), topic.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+  if (!legal) return false;
+  partition = std::stoi(digits);
+  return true;
+}
+
+LogManager::LogManager(LogManagerConfig config) : config_(std::move(config)) {}
+
+LogManager::~LogManager() {
+  shutdown();
+}
+
+Error LogManager::open_all(const ConfigForTopic& config_for) {
+  opened_clean_ = true;
+  for (size_t i = 0; i < config_.log_dirs.size(); ++i) {
+    Error error = open_dir(i, config_for);
+    if (error != Error::kNone) return error;
+  }
+  // From here on the files change, so a crash must not look like a clean shutdown.
+  for (const auto& dir : config_.log_dirs) {
+    std::error_code ignored;
+    if (fs::remove(dir / kCleanShutdownFile, ignored)) fsync_dir(dir);
+  }
+  return Error::kNone;
+}
+
+Error LogManager::open_dir(size_t dir_index, const ConfigForTopic& config_for) {
+  const fs::path& dir = config_.log_dirs[dir_index];
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error) {
+    spdlog::error("storage: cannot create log dir {}: {}", dir.string(), error.message());
+    return Error::kStorageError;
+  }
+  bool clean = fs::exists(dir / kCleanShutdownFile);
+  opened_clean_ = opened_clean_ && clean;
+  OffsetCheckpoint recovery_points = read_checkpoint(dir / kRecoveryPointCheckpointFile);
+  OffsetCheckpoint log_starts = read_checkpoint(dir / kLogStartOffsetCheckpointFile);
+  int64_t now_ms = wall_clock_ms();
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    if (!entry.is_directory()) continue;
+    std::string name = entry.path().filename().string();
+    if (ends_with(name, "-delete")) {
+      std::lock_guard lock(mutex_);
+      pending_deletes_.push_back(entry.path());
+      continue;
+    }
+    PartitionLog::Options options;
+    if (!parse_partition_dir_name(name, options.topic, options.partition) ||
+        options.topic == kMetadataTopic) {
+      continue;
+    }
+    TopicPartition key{options.topic, options.partition};
+    options.dir = entry.path();
+    options.config = config_for ? config_for(options.topic) : config_.default_config;
+    options.clean_shutdown = clean;
+    options.recovery_point = recovery_points.contains(key) ? recovery_points[key] : 0;
+    options.log_start_offset = log_starts.contains(key) ? log_starts[key] : 0;
+    options.now_ms = now_ms;
+    Error open_error = Error::kNone;
+    std::shared_ptr<PartitionLog> log = PartitionLog::open(options, open_error);
+    if (log == nullptr) return open_error;
+    std::lock_guard lock(mutex_);
+    if (partitions_.contains(key)) {
+      spdlog::error("storage: {} exists in two log dirs; keeping the first", name);
+      continue;
+    }
+    partitions_[key] = {std::move(log), dir_index};
+  }
+  return Error::kNone;
+}
+
+void LogManager::start() {
+  std::lock_guard lock(mutex_);
+  if (flusher_.joinable() || stopping_) return;
+  flusher_ = std::thread([this] { flusher_loop(); });
+  retention_ = std::thread([this] { retention_loop(); });
+}
+
+size_t LogManager::pick_dir() const {
+  std::vector<size_t> counts(config_.log_dirs.size(), 0);
+  for (const auto& [key, entry] : partitions_) counts[entry.dir_index]++;
+  return static_cast<size_t>(std::min_element(counts.begin(), counts.end()) - counts.begin());
+}
+
+std::shared_ptr<PartitionLog> LogManager::create_partition(const std::string& topic,
+                                                           int32_t partition,
+                                                           const LogConfig& config, Error& error) {
+  std::lock_guard lock(mutex_);
+  error = Error::kNone;
+  if (config_.log_dirs.empty() || stopping_) {
+    error = Error::kStorageError;
+    return nullptr;
+  }
+  TopicPartition key{topic, partition};
+  if (partitions_.contains(key)) {
+    error = Error::kPartitionExists;
+    return nullptr;
+  }
+  size_t dir_index = pick_dir();
+  PartitionLog::Options options;
+  options.dir = config_.log_dirs[dir_index] / (topic + "-" + std::to_string(partition));
+  options.topic = topic;
+  options.partition = partition;
+  options.config = config;
+  options.now_ms = wall_clock_ms();
+  std::shared_ptr<PartitionLog> log = PartitionLog::open(options, error);
+  if (log == nullptr) return nullptr;
+  fsync_dir(config_.log_dirs[dir_index]);  // the new partition directory entry
+  partitions_[key] = {log, dir_index};
+  return log;
+}
+
+Error LogManager::delete_partition(const std::string& topic, int32_t partition) {
+  std::shared_ptr<PartitionLog> log;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = partitions_.find({topic, partition});
+    if (it == partitions_.end()) return Error::kUnknownPartition;
+    log = it->second.log;
+    partitions_.erase(it);
+  }
+  log->close(false);
+  fs::path doomed = log->dir();
+  doomed += "." + random_hex_id() + "-delete";
+  std::error_code error;
+  fs::rename(log->dir(), doomed, error);
+  if (error) {
+    spdlog::error("storage: cannot rename {}: {}", log->dir().string(), error.message());
+    return Error::kStorageError;
+  }
+  fsync_dir(log->dir().parent_path());
+  {
+    std::lock_guard lock(mutex_);
+    pending_deletes_.push_back(doomed);
+  }
+  wake_.notify_all();
+  return Error::kNone;
+}
+
+std::shared_ptr<PartitionLog> LogManager::get(const std::string& topic, int32_t partition) const {
+  std::lock_guard lock(mutex_);
+  auto it = partitions_.find({topic, partition});
+  return it == partitions_.end() ? nullptr : it->second.log;
+}
+
+std::vector<TopicPartition> LogManager::partitions() const {
+  std::lock_guard lock(mutex_);
+  std::vector<TopicPartition> keys;
+  for (const auto& [key, entry] : partitions_) keys.push_back(key);
+  return keys;
+}
+
+std::vector<std::shared_ptr<PartitionLog>> LogManager::logs() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<PartitionLog>> result;
+  for (const auto& [key, entry] : partitions_) result.push_back(entry.log);
+  return result;
+}
+
+bool LogManager::write_checkpoints() {
+  std::vector<OffsetCheckpoint> recovery_points(config_.log_dirs.size());
+  std::vector<OffsetCheckpoint> log_starts(config_.log_dirs.size());
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, entry] : partitions_) {
+      recovery_points[entry.dir_index][key] = entry.log->recovery_point();
+      log_starts[entry.dir_index][key] = entry.log->log_start_offset();
+    }
+  }
+  bool ok = true;
+  for (size_t i = 0; i < config_.log_dirs.size(); ++i) {
+    const fs::path& dir = config_.log_dirs[i];
+    ok = write_checkpoint(dir / kRecoveryPointCheckpointFile, recovery_points[i]) && ok;
+    ok = write_checkpoint(dir / kLogStartOffsetCheckpointFile, log_starts[i]) && ok;
+  }
+  return ok;
+}
+
+void LogManager::flush_pass(int64_t now_ms) {
+  for (const auto& log : logs()) {
+    if (log->needs_flush(now_ms)) log->flush(now_ms);
+  }
+  if (now_ms - last_checkpoint_ms_ >= config_.flush_offset_checkpoint_interval_ms) {
+    write_checkpoints();
+    last_checkpoint_ms_ = now_ms;
+  }
+}
+
+void LogManager::retention_pass(int64_t now_ms) {
+  for (const auto& log : logs()) log->apply_retention(now_ms);
+  remove_pending_deletes();
+}
+
+void LogManager::remove_pending_deletes() {
+  std::vector<fs::path> doomed;
+  {
+    std::lock_guard lock(mutex_);
+    doomed.swap(pending_deletes_);
+  }
+  for (const auto& dir : doomed) {
+    std::error_code error;
+    fs::remove_all(dir, error);
+    if (error) spdlog::warn("storage: cannot remove {}: {}", dir.string(), error.message());
+  }
+}
+
+void LogManager::flusher_loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, std::chrono::milliseconds(config_.flush_check_interval_ms),
+                   [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    flush_pass(wall_clock_ms());
+    lock.lock();
+  }
+}
+
+void LogManager::retention_loop() {
+  std::unique_lock lock(mutex_);
+  int64_t next_retention_ms = wall_clock_ms() + config_.retention_check_interval_ms;
+  while (!stopping_) {
+    int64_t wait_ms = std::max<int64_t>(next_retention_ms - wall_clock_ms(), 0);
+    wake_.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                   [this] { return stopping_ || !pending_deletes_.empty(); });
+    if (stopping_) break;
+    lock.unlock();
+    remove_pending_deletes();
+    int64_t now_ms = wall_clock_ms();
+    if (now_ms >= next_retention_ms) {
+      for (const auto& log : logs()) log->apply_retention(now_ms);
+      next_retention_ms = now_ms + config_.retention_check_interval_ms;
+    }
+    lock.lock();
+  }
+}
+
+void LogManager::shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  if (retention_.joinable()) retention_.join();
+  for (const auto& log : logs()) log->close();
+  if (!write_checkpoints()) {
+    spdlog::error("storage: checkpoints not written; next start will recover");
+    return;
+  }
+  for (const auto& dir : config_.log_dirs) {
+    write_file_atomically(dir / kCleanShutdownFile, "");
+  }
+}
+
+}  // namespace eddy::storage

@@ -1,0 +1,104 @@
+#pragma once
+
+// All partition logs of this broker, across the log dirs (`log.dirs`).
+//
+// Threads: two background threads once start() is called:
+//  - flusher: every flush_check_interval_ms, fsyncs partitions that need it (flush.messages,
+//    flush.ms, rolled segments) and periodically writes recovery-point and log-start-offset
+//    checkpoints;
+//  - retention: every retention_check_interval_ms, applies retention to every partition, and
+//    removes the directories of deleted partitions.
+// The public methods are thread-safe. Nothing fsyncs on the caller's thread except shutdown().
+
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/checkpoint.h"
+#include "storage/error.h"
+#include "storage/log_config.h"
+#include "storage/partition_log.h"
+
+namespace eddy::storage {
+
+inline constexpr const char* kCleanShutdownFile = ".kafka_cleanshutdown";
+
+struct LogManagerConfig {
+  std::vector<std::filesystem::path> log_dirs;          // log.dirs
+  LogConfig default_config;                             // log.* defaults for topics
+  int64_t retention_check_interval_ms = 300000;         // log.retention.check.interval.ms
+  int64_t flush_check_interval_ms = 1000;               // how often flush policies are checked
+  int64_t flush_offset_checkpoint_interval_ms = 60000;  // log.flush.offset.checkpoint.interval.ms
+};
+
+class LogManager {
+ public:
+  using ConfigForTopic = std::function<LogConfig(const std::string& topic)>;
+
+  explicit LogManager(LogManagerConfig config);
+  ~LogManager();  // shutdown() if not done
+  LogManager(const LogManager&) = delete;
+  LogManager& operator=(const LogManager&) = delete;
+
+  // Loads every partition of every log dir (recovering after a crash), then removes the clean
+  // shutdown markers. `config_for` gives a topic's config (default: default_config).
+  Error open_all(const ConfigForTopic& config_for = {});
+  // Starts the flusher and retention threads.
+  void start();
+
+  std::shared_ptr<PartitionLog> create_partition(const std::string& topic, int32_t partition,
+                                                 const LogConfig& config, Error& error);
+  // Renames the directory to <topic>-<partition>.<id>-delete and removes it in the background.
+  // Readers holding the PartitionLog keep working on open files.
+  Error delete_partition(const std::string& topic, int32_t partition);
+  std::shared_ptr<PartitionLog> get(const std::string& topic, int32_t partition) const;
+  std::vector<TopicPartition> partitions() const;
+
+  // Flushes every partition, writes checkpoints and the clean shutdown markers. Idempotent.
+  void shutdown();
+
+  // One pass of each background job, for tests and tools that run without threads.
+  void flush_pass(int64_t now_ms);
+  void retention_pass(int64_t now_ms);
+  bool write_checkpoints();
+
+  // True if every log dir had a clean shutdown marker at open_all.
+  bool opened_clean() const { return opened_clean_; }
+
+ private:
+  struct Entry {
+    std::shared_ptr<PartitionLog> log;
+    size_t dir_index;
+  };
+
+  Error open_dir(size_t dir_index, const ConfigForTopic& config_for);
+  size_t pick_dir() const;  // the dir with the fewest partitions
+  std::vector<std::shared_ptr<PartitionLog>> logs() const;
+  void flusher_loop();
+  void retention_loop();
+  void remove_pending_deletes();
+
+  const LogManagerConfig config_;
+  mutable std::mutex mutex_;  // guards partitions_, pending_deletes_, stopping_
+  std::map<TopicPartition, Entry> partitions_;
+  std::vector<std::filesystem::path> pending_deletes_;
+  bool stopping_ = false;
+  bool shut_down_ = false;
+  bool opened_clean_ = false;
+  std::condition_variable wake_;
+  std::thread flusher_;
+  std::thread retention_;
+  int64_t last_checkpoint_ms_ = 0;  // flusher thread only
+};
+
+// Splits "<topic>-<partition>" (the topic may contain dashes); false for other names.
+bool parse_partition_dir_name(const std::string& name, std::string& topic, int32_t& partition);
+
+}  // namespace eddy::storage
