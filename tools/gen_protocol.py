@@ -883,9 +883,7 @@ def emit_fill_struct(out, name, fields, message, owner):
         f"void fill(::eddy::protocol::{owner}& value, int16_t version, FillMode mode, "
         "uint32_t& counter)"
     )
-    out.line("(void)version;")
-    out.line("(void)mode;")
-    out.line("(void)counter;")
+    marks = [out.mark_unused(name) for name in ("value", "version", "mode", "counter")]
     for field in fields:
         if field.versions.empty():
             continue
@@ -908,6 +906,8 @@ def emit_fill_struct(out, name, fields, message, owner):
         out.line(f"value.unknown_tagged_fields.push_back(TaggedField{{1000, {{1, 2, 3}}}});")
         out.line(f"value.unknown_tagged_fields.push_back(TaggedField{{1001 + counter++ % 7, {{}}}});")
         out.close()
+    for index, name in reversed(list(zip(marks, ("value", "version", "mode", "counter")))):
+        out.prune_unused(index, name)
     out.close()
 
 
@@ -966,10 +966,10 @@ def emit_fill_value(out, field, message, ref, owner):
 
 def emit_json_struct(out, fields, message, owner):
     out.open(f"void to_json(const ::eddy::protocol::{owner}& value, int16_t version, std::string& json)")
-    out.line("(void)version;")
+    marks = [out.mark_unused(name) for name in ("value", "version")]
     out.line('json += "{";')
+    first = len(out.lines)
     out.line("bool first = true;")
-    out.line("(void)first;")
     for field in fields:
         if field.versions.empty():
             continue
@@ -989,6 +989,10 @@ def emit_json_struct(out, fields, message, owner):
             emit_json_value(out, field, ref)
         out.close()
     out.line('json += "}";')
+    if not any("first" in text for text in out.lines[first + 1 :]):
+        del out.lines[first]
+    for index, name in reversed(list(zip(marks, ("value", "version")))):
+        out.prune_unused(index, name)
     out.close()
 
 

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::AddOffsetsToTxnResponse& value, int16_t version, Fil
 void to_json(const ::eddy::protocol::AddOffsetsToTxnResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::AddOffsetsToTxnResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -30,7 +27,6 @@ void to_json(const ::eddy::protocol::AddOffsetsToTxnResponse& value, int16_t ver
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

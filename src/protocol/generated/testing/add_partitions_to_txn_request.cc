@@ -15,9 +15,6 @@ void fill(::eddy::protocol::AddPartitionsToTxnRequest& value, int16_t version, F
 void to_json(const ::eddy::protocol::AddPartitionsToTxnRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::AddPartitionsToTxnRequest::AddPartitionsToTxnTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -37,7 +34,6 @@ void to_json(const ::eddy::protocol::AddPartitionsToTxnRequest::AddPartitionsToT
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -59,9 +55,6 @@ void to_json(const ::eddy::protocol::AddPartitionsToTxnRequest::AddPartitionsToT
 }
 
 void fill(::eddy::protocol::AddPartitionsToTxnRequest::AddPartitionsToTxnTransaction& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 4) {
     value.transactional_id = test_string(counter++);
   }
@@ -88,10 +81,8 @@ void fill(::eddy::protocol::AddPartitionsToTxnRequest::AddPartitionsToTxnTransac
 }
 
 void to_json(const ::eddy::protocol::AddPartitionsToTxnRequest::AddPartitionsToTxnTransaction& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 4) {
     json += first ? "" : ",";
     first = false;
@@ -131,9 +122,6 @@ void to_json(const ::eddy::protocol::AddPartitionsToTxnRequest::AddPartitionsToT
 }
 
 void fill(::eddy::protocol::AddPartitionsToTxnRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 4) {
     value.transactions.clear();
     for (int i = 0; i < 2; ++i) {
@@ -164,10 +152,8 @@ void fill(::eddy::protocol::AddPartitionsToTxnRequest& value, int16_t version, F
 }
 
 void to_json(const ::eddy::protocol::AddPartitionsToTxnRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 4) {
     json += first ? "" : ",";
     first = false;

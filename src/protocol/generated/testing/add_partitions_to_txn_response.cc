@@ -17,9 +17,6 @@ void fill(::eddy::protocol::AddPartitionsToTxnResponse& value, int16_t version, 
 void to_json(const ::eddy::protocol::AddPartitionsToTxnResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::AddPartitionsToTxnResponse::AddPartitionsToTxnPartitionResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -36,7 +33,6 @@ void to_json(const ::eddy::protocol::AddPartitionsToTxnResponse::AddPartitionsTo
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -53,9 +49,6 @@ void to_json(const ::eddy::protocol::AddPartitionsToTxnResponse::AddPartitionsTo
 }
 
 void fill(::eddy::protocol::AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -73,10 +66,8 @@ void fill(::eddy::protocol::AddPartitionsToTxnResponse::AddPartitionsToTxnTopicR
 }
 
 void to_json(const ::eddy::protocol::AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -98,9 +89,6 @@ void to_json(const ::eddy::protocol::AddPartitionsToTxnResponse::AddPartitionsTo
 }
 
 void fill(::eddy::protocol::AddPartitionsToTxnResponse::AddPartitionsToTxnResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 4) {
     value.transactional_id = test_string(counter++);
   }
@@ -118,10 +106,8 @@ void fill(::eddy::protocol::AddPartitionsToTxnResponse::AddPartitionsToTxnResult
 }
 
 void to_json(const ::eddy::protocol::AddPartitionsToTxnResponse::AddPartitionsToTxnResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 4) {
     json += first ? "" : ",";
     first = false;
@@ -143,9 +129,6 @@ void to_json(const ::eddy::protocol::AddPartitionsToTxnResponse::AddPartitionsTo
 }
 
 void fill(::eddy::protocol::AddPartitionsToTxnResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -173,10 +156,8 @@ void fill(::eddy::protocol::AddPartitionsToTxnResponse& value, int16_t version, 
 }
 
 void to_json(const ::eddy::protocol::AddPartitionsToTxnResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -14,8 +14,6 @@ void to_json(const ::eddy::protocol::AddRaftVoterRequest& value, int16_t version
 
 void fill(::eddy::protocol::AddRaftVoterRequest::Listener& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -35,7 +33,6 @@ void to_json(const ::eddy::protocol::AddRaftVoterRequest::Listener& value, int16
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -58,9 +55,6 @@ void to_json(const ::eddy::protocol::AddRaftVoterRequest::Listener& value, int16
 }
 
 void fill(::eddy::protocol::AddRaftVoterRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.cluster_id.reset();
@@ -91,10 +85,8 @@ void fill(::eddy::protocol::AddRaftVoterRequest& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::AddRaftVoterRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::AddRaftVoterResponse& value, int16_t versio
 
 void fill(::eddy::protocol::AddRaftVoterResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -37,7 +35,6 @@ void to_json(const ::eddy::protocol::AddRaftVoterResponse& value, int16_t versio
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

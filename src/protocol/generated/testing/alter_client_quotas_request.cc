@@ -17,9 +17,6 @@ void fill(::eddy::protocol::AlterClientQuotasRequest& value, int16_t version, Fi
 void to_json(const ::eddy::protocol::AlterClientQuotasRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::AlterClientQuotasRequest::EntityData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.entity_type = test_string(counter++);
   }
@@ -40,7 +37,6 @@ void to_json(const ::eddy::protocol::AlterClientQuotasRequest::EntityData& value
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -61,9 +57,6 @@ void to_json(const ::eddy::protocol::AlterClientQuotasRequest::EntityData& value
 }
 
 void fill(::eddy::protocol::AlterClientQuotasRequest::OpData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.key = test_string(counter++);
   }
@@ -83,7 +76,6 @@ void to_json(const ::eddy::protocol::AlterClientQuotasRequest::OpData& value, in
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -106,9 +98,6 @@ void to_json(const ::eddy::protocol::AlterClientQuotasRequest::OpData& value, in
 }
 
 void fill(::eddy::protocol::AlterClientQuotasRequest::EntryData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.entity.clear();
     for (int i = 0; i < 2; ++i) {
@@ -130,10 +119,8 @@ void fill(::eddy::protocol::AlterClientQuotasRequest::EntryData& value, int16_t 
 }
 
 void to_json(const ::eddy::protocol::AlterClientQuotasRequest::EntryData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -160,9 +147,6 @@ void to_json(const ::eddy::protocol::AlterClientQuotasRequest::EntryData& value,
 }
 
 void fill(::eddy::protocol::AlterClientQuotasRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.entries.clear();
     for (int i = 0; i < 2; ++i) {
@@ -180,10 +164,8 @@ void fill(::eddy::protocol::AlterClientQuotasRequest& value, int16_t version, Fi
 }
 
 void to_json(const ::eddy::protocol::AlterClientQuotasRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::AlterClientQuotasResponse& value, int16_t version, F
 void to_json(const ::eddy::protocol::AlterClientQuotasResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::AlterClientQuotasResponse::EntityData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.entity_type = test_string(counter++);
   }
@@ -38,7 +35,6 @@ void to_json(const ::eddy::protocol::AlterClientQuotasResponse::EntityData& valu
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -59,9 +55,6 @@ void to_json(const ::eddy::protocol::AlterClientQuotasResponse::EntityData& valu
 }
 
 void fill(::eddy::protocol::AlterClientQuotasResponse::EntryData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -86,10 +79,8 @@ void fill(::eddy::protocol::AlterClientQuotasResponse::EntryData& value, int16_t
 }
 
 void to_json(const ::eddy::protocol::AlterClientQuotasResponse::EntryData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -121,9 +112,6 @@ void to_json(const ::eddy::protocol::AlterClientQuotasResponse::EntryData& value
 }
 
 void fill(::eddy::protocol::AlterClientQuotasResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -141,10 +129,8 @@ void fill(::eddy::protocol::AlterClientQuotasResponse& value, int16_t version, F
 }
 
 void to_json(const ::eddy::protocol::AlterClientQuotasResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::AlterConfigsRequest& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::AlterConfigsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::AlterConfigsRequest::AlterableConfig& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -38,7 +35,6 @@ void to_json(const ::eddy::protocol::AlterConfigsRequest::AlterableConfig& value
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -59,9 +55,6 @@ void to_json(const ::eddy::protocol::AlterConfigsRequest::AlterableConfig& value
 }
 
 void fill(::eddy::protocol::AlterConfigsRequest::AlterConfigsResource& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.resource_type = test_int<int8_t>(counter++, 0);
   }
@@ -82,10 +75,8 @@ void fill(::eddy::protocol::AlterConfigsRequest::AlterConfigsResource& value, in
 }
 
 void to_json(const ::eddy::protocol::AlterConfigsRequest::AlterConfigsResource& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -113,9 +104,6 @@ void to_json(const ::eddy::protocol::AlterConfigsRequest::AlterConfigsResource& 
 }
 
 void fill(::eddy::protocol::AlterConfigsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.resources.clear();
     for (int i = 0; i < 2; ++i) {
@@ -133,10 +121,8 @@ void fill(::eddy::protocol::AlterConfigsRequest& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::AlterConfigsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

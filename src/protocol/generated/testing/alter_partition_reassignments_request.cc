@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::AlterPartitionReassignmentsRequest& value, 
 
 void fill(::eddy::protocol::AlterPartitionReassignmentsRequest::ReassignablePartition& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -41,7 +39,6 @@ void to_json(const ::eddy::protocol::AlterPartitionReassignmentsRequest::Reassig
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -67,9 +64,6 @@ void to_json(const ::eddy::protocol::AlterPartitionReassignmentsRequest::Reassig
 }
 
 void fill(::eddy::protocol::AlterPartitionReassignmentsRequest::ReassignableTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -87,10 +81,8 @@ void fill(::eddy::protocol::AlterPartitionReassignmentsRequest::ReassignableTopi
 }
 
 void to_json(const ::eddy::protocol::AlterPartitionReassignmentsRequest::ReassignableTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -112,9 +104,6 @@ void to_json(const ::eddy::protocol::AlterPartitionReassignmentsRequest::Reassig
 }
 
 void fill(::eddy::protocol::AlterPartitionReassignmentsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.timeout_ms = test_int<int32_t>(counter++, 60000);
   }
@@ -132,10 +121,8 @@ void fill(::eddy::protocol::AlterPartitionReassignmentsRequest& value, int16_t v
 }
 
 void to_json(const ::eddy::protocol::AlterPartitionReassignmentsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

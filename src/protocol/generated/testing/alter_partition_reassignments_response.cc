@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::AlterPartitionReassignmentsResponse& value,
 
 void fill(::eddy::protocol::AlterPartitionReassignmentsResponse::ReassignablePartitionResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -41,7 +39,6 @@ void to_json(const ::eddy::protocol::AlterPartitionReassignmentsResponse::Reassi
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -68,9 +65,6 @@ void to_json(const ::eddy::protocol::AlterPartitionReassignmentsResponse::Reassi
 }
 
 void fill(::eddy::protocol::AlterPartitionReassignmentsResponse::ReassignableTopicResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -88,10 +82,8 @@ void fill(::eddy::protocol::AlterPartitionReassignmentsResponse::ReassignableTop
 }
 
 void to_json(const ::eddy::protocol::AlterPartitionReassignmentsResponse::ReassignableTopicResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -113,9 +105,6 @@ void to_json(const ::eddy::protocol::AlterPartitionReassignmentsResponse::Reassi
 }
 
 void fill(::eddy::protocol::AlterPartitionReassignmentsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -143,10 +132,8 @@ void fill(::eddy::protocol::AlterPartitionReassignmentsResponse& value, int16_t 
 }
 
 void to_json(const ::eddy::protocol::AlterPartitionReassignmentsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -17,9 +17,6 @@ void fill(::eddy::protocol::AlterPartitionRequest& value, int16_t version, FillM
 void to_json(const ::eddy::protocol::AlterPartitionRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::AlterPartitionRequest::BrokerState& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     value.broker_id = test_int<int32_t>(counter++, 0);
   }
@@ -33,10 +30,8 @@ void fill(::eddy::protocol::AlterPartitionRequest::BrokerState& value, int16_t v
 }
 
 void to_json(const ::eddy::protocol::AlterPartitionRequest::BrokerState& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;
@@ -53,9 +48,6 @@ void to_json(const ::eddy::protocol::AlterPartitionRequest::BrokerState& value, 
 }
 
 void fill(::eddy::protocol::AlterPartitionRequest::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -88,10 +80,8 @@ void fill(::eddy::protocol::AlterPartitionRequest::PartitionData& value, int16_t
 }
 
 void to_json(const ::eddy::protocol::AlterPartitionRequest::PartitionData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -142,9 +132,6 @@ void to_json(const ::eddy::protocol::AlterPartitionRequest::PartitionData& value
 }
 
 void fill(::eddy::protocol::AlterPartitionRequest::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 1) {
     value.topic_name = test_string(counter++);
   }
@@ -165,10 +152,8 @@ void fill(::eddy::protocol::AlterPartitionRequest::TopicData& value, int16_t ver
 }
 
 void to_json(const ::eddy::protocol::AlterPartitionRequest::TopicData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 1) {
     json += first ? "" : ",";
     first = false;
@@ -196,9 +181,6 @@ void to_json(const ::eddy::protocol::AlterPartitionRequest::TopicData& value, in
 }
 
 void fill(::eddy::protocol::AlterPartitionRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.broker_id = test_int<int32_t>(counter++, 0);
   }
@@ -219,10 +201,8 @@ void fill(::eddy::protocol::AlterPartitionRequest& value, int16_t version, FillM
 }
 
 void to_json(const ::eddy::protocol::AlterPartitionRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::AlterPartitionResponse& value, int16_t version, Fill
 void to_json(const ::eddy::protocol::AlterPartitionResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::AlterPartitionResponse::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -49,10 +46,8 @@ void fill(::eddy::protocol::AlterPartitionResponse::PartitionData& value, int16_
 }
 
 void to_json(const ::eddy::protocol::AlterPartitionResponse::PartitionData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -104,9 +99,6 @@ void to_json(const ::eddy::protocol::AlterPartitionResponse::PartitionData& valu
 }
 
 void fill(::eddy::protocol::AlterPartitionResponse::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 1) {
     value.topic_name = test_string(counter++);
   }
@@ -127,10 +119,8 @@ void fill(::eddy::protocol::AlterPartitionResponse::TopicData& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::AlterPartitionResponse::TopicData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 1) {
     json += first ? "" : ",";
     first = false;
@@ -158,9 +148,6 @@ void to_json(const ::eddy::protocol::AlterPartitionResponse::TopicData& value, i
 }
 
 void fill(::eddy::protocol::AlterPartitionResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -181,10 +168,8 @@ void fill(::eddy::protocol::AlterPartitionResponse& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::AlterPartitionResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

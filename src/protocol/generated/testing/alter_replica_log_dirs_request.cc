@@ -15,9 +15,6 @@ void fill(::eddy::protocol::AlterReplicaLogDirsRequest& value, int16_t version, 
 void to_json(const ::eddy::protocol::AlterReplicaLogDirsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::AlterReplicaLogDirsRequest::AlterReplicaLogDirTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -37,7 +34,6 @@ void to_json(const ::eddy::protocol::AlterReplicaLogDirsRequest::AlterReplicaLog
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -59,9 +55,6 @@ void to_json(const ::eddy::protocol::AlterReplicaLogDirsRequest::AlterReplicaLog
 }
 
 void fill(::eddy::protocol::AlterReplicaLogDirsRequest::AlterReplicaLogDir& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.path = test_string(counter++);
   }
@@ -79,10 +72,8 @@ void fill(::eddy::protocol::AlterReplicaLogDirsRequest::AlterReplicaLogDir& valu
 }
 
 void to_json(const ::eddy::protocol::AlterReplicaLogDirsRequest::AlterReplicaLogDir& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -104,9 +95,6 @@ void to_json(const ::eddy::protocol::AlterReplicaLogDirsRequest::AlterReplicaLog
 }
 
 void fill(::eddy::protocol::AlterReplicaLogDirsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.dirs.clear();
     for (int i = 0; i < 2; ++i) {
@@ -121,10 +109,8 @@ void fill(::eddy::protocol::AlterReplicaLogDirsRequest& value, int16_t version, 
 }
 
 void to_json(const ::eddy::protocol::AlterReplicaLogDirsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::AlterReplicaLogDirsResponse& value, int16_t version,
 void to_json(const ::eddy::protocol::AlterReplicaLogDirsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::AlterReplicaLogDirsResponse::AlterReplicaLogDirPartitionResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -34,7 +31,6 @@ void to_json(const ::eddy::protocol::AlterReplicaLogDirsResponse::AlterReplicaLo
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -51,9 +47,6 @@ void to_json(const ::eddy::protocol::AlterReplicaLogDirsResponse::AlterReplicaLo
 }
 
 void fill(::eddy::protocol::AlterReplicaLogDirsResponse::AlterReplicaLogDirTopicResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -71,10 +64,8 @@ void fill(::eddy::protocol::AlterReplicaLogDirsResponse::AlterReplicaLogDirTopic
 }
 
 void to_json(const ::eddy::protocol::AlterReplicaLogDirsResponse::AlterReplicaLogDirTopicResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -96,9 +87,6 @@ void to_json(const ::eddy::protocol::AlterReplicaLogDirsResponse::AlterReplicaLo
 }
 
 void fill(::eddy::protocol::AlterReplicaLogDirsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -116,10 +104,8 @@ void fill(::eddy::protocol::AlterReplicaLogDirsResponse& value, int16_t version,
 }
 
 void to_json(const ::eddy::protocol::AlterReplicaLogDirsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

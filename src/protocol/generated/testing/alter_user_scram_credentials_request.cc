@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::AlterUserScramCredentialsRequest& value, in
 
 void fill(::eddy::protocol::AlterUserScramCredentialsRequest::ScramCredentialDeletion& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -34,7 +32,6 @@ void to_json(const ::eddy::protocol::AlterUserScramCredentialsRequest::ScramCred
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -52,8 +49,6 @@ void to_json(const ::eddy::protocol::AlterUserScramCredentialsRequest::ScramCred
 
 void fill(::eddy::protocol::AlterUserScramCredentialsRequest::ScramCredentialUpsertion& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -79,7 +74,6 @@ void to_json(const ::eddy::protocol::AlterUserScramCredentialsRequest::ScramCred
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -114,9 +108,6 @@ void to_json(const ::eddy::protocol::AlterUserScramCredentialsRequest::ScramCred
 }
 
 void fill(::eddy::protocol::AlterUserScramCredentialsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.deletions.clear();
     for (int i = 0; i < 2; ++i) {
@@ -138,10 +129,8 @@ void fill(::eddy::protocol::AlterUserScramCredentialsRequest& value, int16_t ver
 }
 
 void to_json(const ::eddy::protocol::AlterUserScramCredentialsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -14,8 +14,6 @@ void to_json(const ::eddy::protocol::AlterUserScramCredentialsResponse& value, i
 
 void fill(::eddy::protocol::AlterUserScramCredentialsResponse::AlterUserScramCredentialsResult& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.user = test_string(counter++);
   }
@@ -39,7 +37,6 @@ void to_json(const ::eddy::protocol::AlterUserScramCredentialsResponse::AlterUse
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -66,9 +63,6 @@ void to_json(const ::eddy::protocol::AlterUserScramCredentialsResponse::AlterUse
 }
 
 void fill(::eddy::protocol::AlterUserScramCredentialsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -86,10 +80,8 @@ void fill(::eddy::protocol::AlterUserScramCredentialsResponse& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::AlterUserScramCredentialsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

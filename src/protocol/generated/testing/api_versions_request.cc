@@ -11,9 +11,6 @@ void fill(::eddy::protocol::ApiVersionsRequest& value, int16_t version, FillMode
 void to_json(const ::eddy::protocol::ApiVersionsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ApiVersionsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     value.client_software_name = test_string(counter++);
   }
@@ -27,10 +24,8 @@ void fill(::eddy::protocol::ApiVersionsRequest& value, int16_t version, FillMode
 }
 
 void to_json(const ::eddy::protocol::ApiVersionsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;

@@ -17,9 +17,6 @@ void fill(::eddy::protocol::ApiVersionsResponse& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::ApiVersionsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ApiVersionsResponse::ApiVersion& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.api_key = test_int<int16_t>(counter++, 0);
   }
@@ -39,7 +36,6 @@ void to_json(const ::eddy::protocol::ApiVersionsResponse::ApiVersion& value, int
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -62,9 +58,6 @@ void to_json(const ::eddy::protocol::ApiVersionsResponse::ApiVersion& value, int
 }
 
 void fill(::eddy::protocol::ApiVersionsResponse::SupportedFeatureKey& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     value.name = test_string(counter++);
   }
@@ -81,10 +74,8 @@ void fill(::eddy::protocol::ApiVersionsResponse::SupportedFeatureKey& value, int
 }
 
 void to_json(const ::eddy::protocol::ApiVersionsResponse::SupportedFeatureKey& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;
@@ -107,9 +98,6 @@ void to_json(const ::eddy::protocol::ApiVersionsResponse::SupportedFeatureKey& v
 }
 
 void fill(::eddy::protocol::ApiVersionsResponse::FinalizedFeatureKey& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     value.name = test_string(counter++);
   }
@@ -126,10 +114,8 @@ void fill(::eddy::protocol::ApiVersionsResponse::FinalizedFeatureKey& value, int
 }
 
 void to_json(const ::eddy::protocol::ApiVersionsResponse::FinalizedFeatureKey& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;
@@ -152,9 +138,6 @@ void to_json(const ::eddy::protocol::ApiVersionsResponse::FinalizedFeatureKey& v
 }
 
 void fill(::eddy::protocol::ApiVersionsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -195,10 +178,8 @@ void fill(::eddy::protocol::ApiVersionsResponse& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::ApiVersionsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -18,8 +18,6 @@ void to_json(const ::eddy::protocol::AssignReplicasToDirsRequest& value, int16_t
 
 void fill(::eddy::protocol::AssignReplicasToDirsRequest::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -33,7 +31,6 @@ void to_json(const ::eddy::protocol::AssignReplicasToDirsRequest::PartitionData&
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -44,9 +41,6 @@ void to_json(const ::eddy::protocol::AssignReplicasToDirsRequest::PartitionData&
 }
 
 void fill(::eddy::protocol::AssignReplicasToDirsRequest::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -64,10 +58,8 @@ void fill(::eddy::protocol::AssignReplicasToDirsRequest::TopicData& value, int16
 }
 
 void to_json(const ::eddy::protocol::AssignReplicasToDirsRequest::TopicData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -89,9 +81,6 @@ void to_json(const ::eddy::protocol::AssignReplicasToDirsRequest::TopicData& val
 }
 
 void fill(::eddy::protocol::AssignReplicasToDirsRequest::DirectoryData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.id = test_uuid(counter++);
   }
@@ -109,10 +98,8 @@ void fill(::eddy::protocol::AssignReplicasToDirsRequest::DirectoryData& value, i
 }
 
 void to_json(const ::eddy::protocol::AssignReplicasToDirsRequest::DirectoryData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -134,9 +121,6 @@ void to_json(const ::eddy::protocol::AssignReplicasToDirsRequest::DirectoryData&
 }
 
 void fill(::eddy::protocol::AssignReplicasToDirsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.broker_id = test_int<int32_t>(counter++, 0);
   }
@@ -157,10 +141,8 @@ void fill(::eddy::protocol::AssignReplicasToDirsRequest& value, int16_t version,
 }
 
 void to_json(const ::eddy::protocol::AssignReplicasToDirsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

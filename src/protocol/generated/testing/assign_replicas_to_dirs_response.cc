@@ -18,8 +18,6 @@ void to_json(const ::eddy::protocol::AssignReplicasToDirsResponse& value, int16_
 
 void fill(::eddy::protocol::AssignReplicasToDirsResponse::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -36,7 +34,6 @@ void to_json(const ::eddy::protocol::AssignReplicasToDirsResponse::PartitionData
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -53,9 +50,6 @@ void to_json(const ::eddy::protocol::AssignReplicasToDirsResponse::PartitionData
 }
 
 void fill(::eddy::protocol::AssignReplicasToDirsResponse::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -73,10 +67,8 @@ void fill(::eddy::protocol::AssignReplicasToDirsResponse::TopicData& value, int1
 }
 
 void to_json(const ::eddy::protocol::AssignReplicasToDirsResponse::TopicData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -98,9 +90,6 @@ void to_json(const ::eddy::protocol::AssignReplicasToDirsResponse::TopicData& va
 }
 
 void fill(::eddy::protocol::AssignReplicasToDirsResponse::DirectoryData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.id = test_uuid(counter++);
   }
@@ -118,10 +107,8 @@ void fill(::eddy::protocol::AssignReplicasToDirsResponse::DirectoryData& value, 
 }
 
 void to_json(const ::eddy::protocol::AssignReplicasToDirsResponse::DirectoryData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -143,9 +130,6 @@ void to_json(const ::eddy::protocol::AssignReplicasToDirsResponse::DirectoryData
 }
 
 void fill(::eddy::protocol::AssignReplicasToDirsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -166,10 +150,8 @@ void fill(::eddy::protocol::AssignReplicasToDirsResponse& value, int16_t version
 }
 
 void to_json(const ::eddy::protocol::AssignReplicasToDirsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

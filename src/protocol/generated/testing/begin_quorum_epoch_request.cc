@@ -17,9 +17,6 @@ void fill(::eddy::protocol::BeginQuorumEpochRequest& value, int16_t version, Fil
 void to_json(const ::eddy::protocol::BeginQuorumEpochRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::BeginQuorumEpochRequest::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -39,10 +36,8 @@ void fill(::eddy::protocol::BeginQuorumEpochRequest::PartitionData& value, int16
 }
 
 void to_json(const ::eddy::protocol::BeginQuorumEpochRequest::PartitionData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -71,9 +66,6 @@ void to_json(const ::eddy::protocol::BeginQuorumEpochRequest::PartitionData& val
 }
 
 void fill(::eddy::protocol::BeginQuorumEpochRequest::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -91,10 +83,8 @@ void fill(::eddy::protocol::BeginQuorumEpochRequest::TopicData& value, int16_t v
 }
 
 void to_json(const ::eddy::protocol::BeginQuorumEpochRequest::TopicData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -116,9 +106,6 @@ void to_json(const ::eddy::protocol::BeginQuorumEpochRequest::TopicData& value, 
 }
 
 void fill(::eddy::protocol::BeginQuorumEpochRequest::LeaderEndpoint& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.name = test_string(counter++);
   }
@@ -135,10 +122,8 @@ void fill(::eddy::protocol::BeginQuorumEpochRequest::LeaderEndpoint& value, int1
 }
 
 void to_json(const ::eddy::protocol::BeginQuorumEpochRequest::LeaderEndpoint& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;
@@ -161,9 +146,6 @@ void to_json(const ::eddy::protocol::BeginQuorumEpochRequest::LeaderEndpoint& va
 }
 
 void fill(::eddy::protocol::BeginQuorumEpochRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.cluster_id.reset();
@@ -195,10 +177,8 @@ void fill(::eddy::protocol::BeginQuorumEpochRequest& value, int16_t version, Fil
 }
 
 void to_json(const ::eddy::protocol::BeginQuorumEpochRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::BrokerRegistrationRequest& value, int16_t v
 
 void fill(::eddy::protocol::BrokerRegistrationRequest::Listener& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -40,7 +38,6 @@ void to_json(const ::eddy::protocol::BrokerRegistrationRequest::Listener& value,
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -70,8 +67,6 @@ void to_json(const ::eddy::protocol::BrokerRegistrationRequest::Listener& value,
 
 void fill(::eddy::protocol::BrokerRegistrationRequest::Feature& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -91,7 +86,6 @@ void to_json(const ::eddy::protocol::BrokerRegistrationRequest::Feature& value, 
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -114,9 +108,6 @@ void to_json(const ::eddy::protocol::BrokerRegistrationRequest::Feature& value, 
 }
 
 void fill(::eddy::protocol::BrokerRegistrationRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.broker_id = test_int<int32_t>(counter++, 0);
   }
@@ -166,10 +157,8 @@ void fill(::eddy::protocol::BrokerRegistrationRequest& value, int16_t version, F
 }
 
 void to_json(const ::eddy::protocol::BrokerRegistrationRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::ConsumerGroupDescribeRequest& value, int16_
 
 void fill(::eddy::protocol::ConsumerGroupDescribeRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_ids.clear();
     for (int i = 0; i < 2; ++i) {
@@ -33,7 +31,6 @@ void to_json(const ::eddy::protocol::ConsumerGroupDescribeRequest& value, int16_
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -20,8 +20,6 @@ void to_json(const ::eddy::protocol::ConsumerGroupDescribeResponse& value, int16
 
 void fill(::eddy::protocol::ConsumerGroupDescribeResponse::TopicPartitions& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -44,7 +42,6 @@ void to_json(const ::eddy::protocol::ConsumerGroupDescribeResponse::TopicPartiti
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -72,9 +69,6 @@ void to_json(const ::eddy::protocol::ConsumerGroupDescribeResponse::TopicPartiti
 }
 
 void fill(::eddy::protocol::ConsumerGroupDescribeResponse::Assignment& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_partitions.clear();
     for (int i = 0; i < 2; ++i) {
@@ -89,10 +83,8 @@ void fill(::eddy::protocol::ConsumerGroupDescribeResponse::Assignment& value, in
 }
 
 void to_json(const ::eddy::protocol::ConsumerGroupDescribeResponse::Assignment& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -108,9 +100,6 @@ void to_json(const ::eddy::protocol::ConsumerGroupDescribeResponse::Assignment& 
 }
 
 void fill(::eddy::protocol::ConsumerGroupDescribeResponse::Member& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.member_id = test_string(counter++);
   }
@@ -163,10 +152,8 @@ void fill(::eddy::protocol::ConsumerGroupDescribeResponse::Member& value, int16_
 }
 
 void to_json(const ::eddy::protocol::ConsumerGroupDescribeResponse::Member& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -248,9 +235,6 @@ void to_json(const ::eddy::protocol::ConsumerGroupDescribeResponse::Member& valu
 }
 
 void fill(::eddy::protocol::ConsumerGroupDescribeResponse::DescribedGroup& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -293,10 +277,8 @@ void fill(::eddy::protocol::ConsumerGroupDescribeResponse::DescribedGroup& value
 }
 
 void to_json(const ::eddy::protocol::ConsumerGroupDescribeResponse::DescribedGroup& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -364,9 +346,6 @@ void to_json(const ::eddy::protocol::ConsumerGroupDescribeResponse::DescribedGro
 }
 
 void fill(::eddy::protocol::ConsumerGroupDescribeResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -384,10 +363,8 @@ void fill(::eddy::protocol::ConsumerGroupDescribeResponse& value, int16_t versio
 }
 
 void to_json(const ::eddy::protocol::ConsumerGroupDescribeResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

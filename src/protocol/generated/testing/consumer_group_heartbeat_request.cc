@@ -14,8 +14,6 @@ void to_json(const ::eddy::protocol::ConsumerGroupHeartbeatRequest& value, int16
 
 void fill(::eddy::protocol::ConsumerGroupHeartbeatRequest::TopicPartitions& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -35,7 +33,6 @@ void to_json(const ::eddy::protocol::ConsumerGroupHeartbeatRequest::TopicPartiti
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -57,9 +54,6 @@ void to_json(const ::eddy::protocol::ConsumerGroupHeartbeatRequest::TopicPartiti
 }
 
 void fill(::eddy::protocol::ConsumerGroupHeartbeatRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -128,10 +122,8 @@ void fill(::eddy::protocol::ConsumerGroupHeartbeatRequest& value, int16_t versio
 }
 
 void to_json(const ::eddy::protocol::ConsumerGroupHeartbeatRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

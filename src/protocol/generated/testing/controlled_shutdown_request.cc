@@ -11,9 +11,6 @@ void fill(::eddy::protocol::ControlledShutdownRequest& value, int16_t version, F
 void to_json(const ::eddy::protocol::ControlledShutdownRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ControlledShutdownRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.broker_id = test_int<int32_t>(counter++, 0);
   }
@@ -27,10 +24,8 @@ void fill(::eddy::protocol::ControlledShutdownRequest& value, int16_t version, F
 }
 
 void to_json(const ::eddy::protocol::ControlledShutdownRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -13,9 +13,6 @@ void fill(::eddy::protocol::ControlledShutdownResponse& value, int16_t version, 
 void to_json(const ::eddy::protocol::ControlledShutdownResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ControlledShutdownResponse::RemainingPartition& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -32,7 +29,6 @@ void to_json(const ::eddy::protocol::ControlledShutdownResponse::RemainingPartit
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -49,9 +45,6 @@ void to_json(const ::eddy::protocol::ControlledShutdownResponse::RemainingPartit
 }
 
 void fill(::eddy::protocol::ControlledShutdownResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -69,10 +62,8 @@ void fill(::eddy::protocol::ControlledShutdownResponse& value, int16_t version, 
 }
 
 void to_json(const ::eddy::protocol::ControlledShutdownResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

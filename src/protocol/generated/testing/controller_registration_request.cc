@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::ControllerRegistrationRequest& value, int16
 
 void fill(::eddy::protocol::ControllerRegistrationRequest::Listener& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -40,7 +38,6 @@ void to_json(const ::eddy::protocol::ControllerRegistrationRequest::Listener& va
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -70,8 +67,6 @@ void to_json(const ::eddy::protocol::ControllerRegistrationRequest::Listener& va
 
 void fill(::eddy::protocol::ControllerRegistrationRequest::Feature& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -91,7 +86,6 @@ void to_json(const ::eddy::protocol::ControllerRegistrationRequest::Feature& val
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -114,9 +108,6 @@ void to_json(const ::eddy::protocol::ControllerRegistrationRequest::Feature& val
 }
 
 void fill(::eddy::protocol::ControllerRegistrationRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.controller_id = test_int<int32_t>(counter++, 0);
   }
@@ -147,10 +138,8 @@ void fill(::eddy::protocol::ControllerRegistrationRequest& value, int16_t versio
 }
 
 void to_json(const ::eddy::protocol::ControllerRegistrationRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

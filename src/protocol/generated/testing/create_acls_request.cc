@@ -13,9 +13,6 @@ void fill(::eddy::protocol::CreateAclsRequest& value, int16_t version, FillMode 
 void to_json(const ::eddy::protocol::CreateAclsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::CreateAclsRequest::AclCreation& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.resource_type = test_int<int8_t>(counter++, 0);
   }
@@ -44,10 +41,8 @@ void fill(::eddy::protocol::CreateAclsRequest::AclCreation& value, int16_t versi
 }
 
 void to_json(const ::eddy::protocol::CreateAclsRequest::AclCreation& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -94,9 +89,6 @@ void to_json(const ::eddy::protocol::CreateAclsRequest::AclCreation& value, int1
 }
 
 void fill(::eddy::protocol::CreateAclsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.creations.clear();
     for (int i = 0; i < 2; ++i) {
@@ -111,10 +103,8 @@ void fill(::eddy::protocol::CreateAclsRequest& value, int16_t version, FillMode 
 }
 
 void to_json(const ::eddy::protocol::CreateAclsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

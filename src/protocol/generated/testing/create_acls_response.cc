@@ -13,9 +13,6 @@ void fill(::eddy::protocol::CreateAclsResponse& value, int16_t version, FillMode
 void to_json(const ::eddy::protocol::CreateAclsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::CreateAclsResponse::AclCreationResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -36,7 +33,6 @@ void to_json(const ::eddy::protocol::CreateAclsResponse::AclCreationResult& valu
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -57,9 +53,6 @@ void to_json(const ::eddy::protocol::CreateAclsResponse::AclCreationResult& valu
 }
 
 void fill(::eddy::protocol::CreateAclsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -77,10 +70,8 @@ void fill(::eddy::protocol::CreateAclsResponse& value, int16_t version, FillMode
 }
 
 void to_json(const ::eddy::protocol::CreateAclsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

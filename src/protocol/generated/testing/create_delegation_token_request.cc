@@ -13,9 +13,6 @@ void fill(::eddy::protocol::CreateDelegationTokenRequest& value, int16_t version
 void to_json(const ::eddy::protocol::CreateDelegationTokenRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::CreateDelegationTokenRequest::CreatableRenewers& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.principal_type = test_string(counter++);
   }
@@ -32,7 +29,6 @@ void to_json(const ::eddy::protocol::CreateDelegationTokenRequest::CreatableRene
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -49,9 +45,6 @@ void to_json(const ::eddy::protocol::CreateDelegationTokenRequest::CreatableRene
 }
 
 void fill(::eddy::protocol::CreateDelegationTokenRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     if (mode == FillMode::kNulls && (version >= 3)) {
       value.owner_principal_type.reset();
@@ -83,10 +76,8 @@ void fill(::eddy::protocol::CreateDelegationTokenRequest& value, int16_t version
 }
 
 void to_json(const ::eddy::protocol::CreateDelegationTokenRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::CreatePartitionsRequest& value, int16_t version, Fil
 void to_json(const ::eddy::protocol::CreatePartitionsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::CreatePartitionsRequest::CreatePartitionsAssignment& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.broker_ids.clear();
     for (int i = 0; i < 2; ++i) {
@@ -34,7 +31,6 @@ void to_json(const ::eddy::protocol::CreatePartitionsRequest::CreatePartitionsAs
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -50,9 +46,6 @@ void to_json(const ::eddy::protocol::CreatePartitionsRequest::CreatePartitionsAs
 }
 
 void fill(::eddy::protocol::CreatePartitionsRequest::CreatePartitionsTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -77,10 +70,8 @@ void fill(::eddy::protocol::CreatePartitionsRequest::CreatePartitionsTopic& valu
 }
 
 void to_json(const ::eddy::protocol::CreatePartitionsRequest::CreatePartitionsTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -112,9 +103,6 @@ void to_json(const ::eddy::protocol::CreatePartitionsRequest::CreatePartitionsTo
 }
 
 void fill(::eddy::protocol::CreatePartitionsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topics.clear();
     for (int i = 0; i < 2; ++i) {
@@ -135,10 +123,8 @@ void fill(::eddy::protocol::CreatePartitionsRequest& value, int16_t version, Fil
 }
 
 void to_json(const ::eddy::protocol::CreatePartitionsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

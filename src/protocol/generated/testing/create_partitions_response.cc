@@ -13,9 +13,6 @@ void fill(::eddy::protocol::CreatePartitionsResponse& value, int16_t version, Fi
 void to_json(const ::eddy::protocol::CreatePartitionsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::CreatePartitionsResponse::CreatePartitionsTopicResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -39,7 +36,6 @@ void to_json(const ::eddy::protocol::CreatePartitionsResponse::CreatePartitionsT
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -66,9 +62,6 @@ void to_json(const ::eddy::protocol::CreatePartitionsResponse::CreatePartitionsT
 }
 
 void fill(::eddy::protocol::CreatePartitionsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -86,10 +79,8 @@ void fill(::eddy::protocol::CreatePartitionsResponse& value, int16_t version, Fi
 }
 
 void to_json(const ::eddy::protocol::CreatePartitionsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

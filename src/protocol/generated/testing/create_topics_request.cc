@@ -17,9 +17,6 @@ void fill(::eddy::protocol::CreateTopicsRequest& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::CreateTopicsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::CreateTopicsRequest::CreatableReplicaAssignment& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -39,7 +36,6 @@ void to_json(const ::eddy::protocol::CreateTopicsRequest::CreatableReplicaAssign
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -61,9 +57,6 @@ void to_json(const ::eddy::protocol::CreateTopicsRequest::CreatableReplicaAssign
 }
 
 void fill(::eddy::protocol::CreateTopicsRequest::CreatableTopicConfig& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -84,7 +77,6 @@ void to_json(const ::eddy::protocol::CreateTopicsRequest::CreatableTopicConfig& 
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -105,9 +97,6 @@ void to_json(const ::eddy::protocol::CreateTopicsRequest::CreatableTopicConfig& 
 }
 
 void fill(::eddy::protocol::CreateTopicsRequest::CreatableTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -138,10 +127,8 @@ void fill(::eddy::protocol::CreateTopicsRequest::CreatableTopic& value, int16_t 
 }
 
 void to_json(const ::eddy::protocol::CreateTopicsRequest::CreatableTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -186,9 +173,6 @@ void to_json(const ::eddy::protocol::CreateTopicsRequest::CreatableTopic& value,
 }
 
 void fill(::eddy::protocol::CreateTopicsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topics.clear();
     for (int i = 0; i < 2; ++i) {
@@ -209,10 +193,8 @@ void fill(::eddy::protocol::CreateTopicsRequest& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::CreateTopicsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::CreateTopicsResponse& value, int16_t version, FillMo
 void to_json(const ::eddy::protocol::CreateTopicsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::CreateTopicsResponse::CreatableTopicConfigs& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 5) {
     value.name = test_string(counter++);
   }
@@ -44,10 +41,8 @@ void fill(::eddy::protocol::CreateTopicsResponse::CreatableTopicConfigs& value, 
 }
 
 void to_json(const ::eddy::protocol::CreateTopicsResponse::CreatableTopicConfigs& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 5) {
     json += first ? "" : ",";
     first = false;
@@ -86,9 +81,6 @@ void to_json(const ::eddy::protocol::CreateTopicsResponse::CreatableTopicConfigs
 }
 
 void fill(::eddy::protocol::CreateTopicsResponse::CreatableTopicResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -132,10 +124,8 @@ void fill(::eddy::protocol::CreateTopicsResponse::CreatableTopicResult& value, i
 }
 
 void to_json(const ::eddy::protocol::CreateTopicsResponse::CreatableTopicResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -201,9 +191,6 @@ void to_json(const ::eddy::protocol::CreateTopicsResponse::CreatableTopicResult&
 }
 
 void fill(::eddy::protocol::CreateTopicsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 2) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -221,10 +208,8 @@ void fill(::eddy::protocol::CreateTopicsResponse& value, int16_t version, FillMo
 }
 
 void to_json(const ::eddy::protocol::CreateTopicsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 2) {
     json += first ? "" : ",";
     first = false;

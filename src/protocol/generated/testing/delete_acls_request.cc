@@ -13,9 +13,6 @@ void fill(::eddy::protocol::DeleteAclsRequest& value, int16_t version, FillMode 
 void to_json(const ::eddy::protocol::DeleteAclsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DeleteAclsRequest::DeleteAclsFilter& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.resource_type_filter = test_int<int8_t>(counter++, 0);
   }
@@ -56,10 +53,8 @@ void fill(::eddy::protocol::DeleteAclsRequest::DeleteAclsFilter& value, int16_t 
 }
 
 void to_json(const ::eddy::protocol::DeleteAclsRequest::DeleteAclsFilter& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -118,9 +113,6 @@ void to_json(const ::eddy::protocol::DeleteAclsRequest::DeleteAclsFilter& value,
 }
 
 void fill(::eddy::protocol::DeleteAclsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.filters.clear();
     for (int i = 0; i < 2; ++i) {
@@ -135,10 +127,8 @@ void fill(::eddy::protocol::DeleteAclsRequest& value, int16_t version, FillMode 
 }
 
 void to_json(const ::eddy::protocol::DeleteAclsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

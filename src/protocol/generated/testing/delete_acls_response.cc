@@ -15,9 +15,6 @@ void fill(::eddy::protocol::DeleteAclsResponse& value, int16_t version, FillMode
 void to_json(const ::eddy::protocol::DeleteAclsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DeleteAclsResponse::DeleteAclsMatchingAcl& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -56,10 +53,8 @@ void fill(::eddy::protocol::DeleteAclsResponse::DeleteAclsMatchingAcl& value, in
 }
 
 void to_json(const ::eddy::protocol::DeleteAclsResponse::DeleteAclsMatchingAcl& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -122,9 +117,6 @@ void to_json(const ::eddy::protocol::DeleteAclsResponse::DeleteAclsMatchingAcl& 
 }
 
 void fill(::eddy::protocol::DeleteAclsResponse::DeleteAclsFilterResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -149,10 +141,8 @@ void fill(::eddy::protocol::DeleteAclsResponse::DeleteAclsFilterResult& value, i
 }
 
 void to_json(const ::eddy::protocol::DeleteAclsResponse::DeleteAclsFilterResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -184,9 +174,6 @@ void to_json(const ::eddy::protocol::DeleteAclsResponse::DeleteAclsFilterResult&
 }
 
 void fill(::eddy::protocol::DeleteAclsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -204,10 +191,8 @@ void fill(::eddy::protocol::DeleteAclsResponse& value, int16_t version, FillMode
 }
 
 void to_json(const ::eddy::protocol::DeleteAclsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

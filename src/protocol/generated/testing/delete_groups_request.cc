@@ -11,9 +11,6 @@ void fill(::eddy::protocol::DeleteGroupsRequest& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::DeleteGroupsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DeleteGroupsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.groups_names.clear();
     for (int i = 0; i < 2; ++i) {
@@ -30,7 +27,6 @@ void to_json(const ::eddy::protocol::DeleteGroupsRequest& value, int16_t version
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

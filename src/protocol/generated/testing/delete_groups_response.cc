@@ -13,9 +13,6 @@ void fill(::eddy::protocol::DeleteGroupsResponse& value, int16_t version, FillMo
 void to_json(const ::eddy::protocol::DeleteGroupsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DeleteGroupsResponse::DeletableGroupResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -32,7 +29,6 @@ void to_json(const ::eddy::protocol::DeleteGroupsResponse::DeletableGroupResult&
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -49,9 +45,6 @@ void to_json(const ::eddy::protocol::DeleteGroupsResponse::DeletableGroupResult&
 }
 
 void fill(::eddy::protocol::DeleteGroupsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -69,10 +62,8 @@ void fill(::eddy::protocol::DeleteGroupsResponse& value, int16_t version, FillMo
 }
 
 void to_json(const ::eddy::protocol::DeleteGroupsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

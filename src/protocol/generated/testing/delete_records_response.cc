@@ -15,9 +15,6 @@ void fill(::eddy::protocol::DeleteRecordsResponse& value, int16_t version, FillM
 void to_json(const ::eddy::protocol::DeleteRecordsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DeleteRecordsResponse::DeleteRecordsPartitionResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -37,7 +34,6 @@ void to_json(const ::eddy::protocol::DeleteRecordsResponse::DeleteRecordsPartiti
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -60,9 +56,6 @@ void to_json(const ::eddy::protocol::DeleteRecordsResponse::DeleteRecordsPartiti
 }
 
 void fill(::eddy::protocol::DeleteRecordsResponse::DeleteRecordsTopicResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -80,10 +73,8 @@ void fill(::eddy::protocol::DeleteRecordsResponse::DeleteRecordsTopicResult& val
 }
 
 void to_json(const ::eddy::protocol::DeleteRecordsResponse::DeleteRecordsTopicResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -105,9 +96,6 @@ void to_json(const ::eddy::protocol::DeleteRecordsResponse::DeleteRecordsTopicRe
 }
 
 void fill(::eddy::protocol::DeleteRecordsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -125,10 +113,8 @@ void fill(::eddy::protocol::DeleteRecordsResponse& value, int16_t version, FillM
 }
 
 void to_json(const ::eddy::protocol::DeleteRecordsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::DeleteShareGroupStateRequest& value, int16_
 
 void fill(::eddy::protocol::DeleteShareGroupStateRequest::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition = test_int<int32_t>(counter++, 0);
   }
@@ -31,7 +29,6 @@ void to_json(const ::eddy::protocol::DeleteShareGroupStateRequest::PartitionData
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -42,9 +39,6 @@ void to_json(const ::eddy::protocol::DeleteShareGroupStateRequest::PartitionData
 }
 
 void fill(::eddy::protocol::DeleteShareGroupStateRequest::DeleteStateData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -62,10 +56,8 @@ void fill(::eddy::protocol::DeleteShareGroupStateRequest::DeleteStateData& value
 }
 
 void to_json(const ::eddy::protocol::DeleteShareGroupStateRequest::DeleteStateData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -87,9 +79,6 @@ void to_json(const ::eddy::protocol::DeleteShareGroupStateRequest::DeleteStateDa
 }
 
 void fill(::eddy::protocol::DeleteShareGroupStateRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -107,10 +96,8 @@ void fill(::eddy::protocol::DeleteShareGroupStateRequest& value, int16_t version
 }
 
 void to_json(const ::eddy::protocol::DeleteShareGroupStateRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::DeleteShareGroupStateResponse& value, int16
 
 void fill(::eddy::protocol::DeleteShareGroupStateResponse::PartitionResult& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition = test_int<int32_t>(counter++, 0);
   }
@@ -41,7 +39,6 @@ void to_json(const ::eddy::protocol::DeleteShareGroupStateResponse::PartitionRes
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -68,9 +65,6 @@ void to_json(const ::eddy::protocol::DeleteShareGroupStateResponse::PartitionRes
 }
 
 void fill(::eddy::protocol::DeleteShareGroupStateResponse::DeleteStateResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -88,10 +82,8 @@ void fill(::eddy::protocol::DeleteShareGroupStateResponse::DeleteStateResult& va
 }
 
 void to_json(const ::eddy::protocol::DeleteShareGroupStateResponse::DeleteStateResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -113,9 +105,6 @@ void to_json(const ::eddy::protocol::DeleteShareGroupStateResponse::DeleteStateR
 }
 
 void fill(::eddy::protocol::DeleteShareGroupStateResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.results.clear();
     for (int i = 0; i < 2; ++i) {
@@ -130,10 +119,8 @@ void fill(::eddy::protocol::DeleteShareGroupStateResponse& value, int16_t versio
 }
 
 void to_json(const ::eddy::protocol::DeleteShareGroupStateResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

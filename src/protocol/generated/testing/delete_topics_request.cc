@@ -13,9 +13,6 @@ void fill(::eddy::protocol::DeleteTopicsRequest& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::DeleteTopicsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DeleteTopicsRequest::DeleteTopicState& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 6) {
     if (mode == FillMode::kNulls && (version >= 6)) {
       value.name.reset();
@@ -33,10 +30,8 @@ void fill(::eddy::protocol::DeleteTopicsRequest::DeleteTopicState& value, int16_
 }
 
 void to_json(const ::eddy::protocol::DeleteTopicsRequest::DeleteTopicState& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 6) {
     json += first ? "" : ",";
     first = false;
@@ -57,9 +52,6 @@ void to_json(const ::eddy::protocol::DeleteTopicsRequest::DeleteTopicState& valu
 }
 
 void fill(::eddy::protocol::DeleteTopicsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 6) {
     value.topics.clear();
     for (int i = 0; i < 2; ++i) {
@@ -83,10 +75,8 @@ void fill(::eddy::protocol::DeleteTopicsRequest& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::DeleteTopicsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 6) {
     json += first ? "" : ",";
     first = false;

@@ -13,9 +13,6 @@ void fill(::eddy::protocol::DeleteTopicsResponse& value, int16_t version, FillMo
 void to_json(const ::eddy::protocol::DeleteTopicsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DeleteTopicsResponse::DeletableTopicResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (version >= 6)) {
       value.name.reset();
@@ -43,10 +40,8 @@ void fill(::eddy::protocol::DeleteTopicsResponse::DeletableTopicResult& value, i
 }
 
 void to_json(const ::eddy::protocol::DeleteTopicsResponse::DeletableTopicResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -83,9 +78,6 @@ void to_json(const ::eddy::protocol::DeleteTopicsResponse::DeletableTopicResult&
 }
 
 void fill(::eddy::protocol::DeleteTopicsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -103,10 +95,8 @@ void fill(::eddy::protocol::DeleteTopicsResponse& value, int16_t version, FillMo
 }
 
 void to_json(const ::eddy::protocol::DeleteTopicsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::DescribeAclsRequest& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::DescribeAclsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeAclsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.resource_type_filter = test_int<int8_t>(counter++, 0);
   }
@@ -54,10 +51,8 @@ void fill(::eddy::protocol::DescribeAclsRequest& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::DescribeAclsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::DescribeAclsResponse& value, int16_t version, FillMo
 void to_json(const ::eddy::protocol::DescribeAclsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeAclsResponse::AclDescription& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.principal = test_string(counter++);
   }
@@ -40,7 +37,6 @@ void to_json(const ::eddy::protocol::DescribeAclsResponse::AclDescription& value
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -69,9 +65,6 @@ void to_json(const ::eddy::protocol::DescribeAclsResponse::AclDescription& value
 }
 
 void fill(::eddy::protocol::DescribeAclsResponse::DescribeAclsResource& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.resource_type = test_int<int8_t>(counter++, 0);
   }
@@ -95,10 +88,8 @@ void fill(::eddy::protocol::DescribeAclsResponse::DescribeAclsResource& value, i
 }
 
 void to_json(const ::eddy::protocol::DescribeAclsResponse::DescribeAclsResource& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -132,9 +123,6 @@ void to_json(const ::eddy::protocol::DescribeAclsResponse::DescribeAclsResource&
 }
 
 void fill(::eddy::protocol::DescribeAclsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -162,10 +150,8 @@ void fill(::eddy::protocol::DescribeAclsResponse& value, int16_t version, FillMo
 }
 
 void to_json(const ::eddy::protocol::DescribeAclsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

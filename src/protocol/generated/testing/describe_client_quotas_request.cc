@@ -13,9 +13,6 @@ void fill(::eddy::protocol::DescribeClientQuotasRequest& value, int16_t version,
 void to_json(const ::eddy::protocol::DescribeClientQuotasRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeClientQuotasRequest::ComponentData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.entity_type = test_string(counter++);
   }
@@ -39,7 +36,6 @@ void to_json(const ::eddy::protocol::DescribeClientQuotasRequest::ComponentData&
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -66,9 +62,6 @@ void to_json(const ::eddy::protocol::DescribeClientQuotasRequest::ComponentData&
 }
 
 void fill(::eddy::protocol::DescribeClientQuotasRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.components.clear();
     for (int i = 0; i < 2; ++i) {
@@ -86,10 +79,8 @@ void fill(::eddy::protocol::DescribeClientQuotasRequest& value, int16_t version,
 }
 
 void to_json(const ::eddy::protocol::DescribeClientQuotasRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -17,9 +17,6 @@ void fill(::eddy::protocol::DescribeClientQuotasResponse& value, int16_t version
 void to_json(const ::eddy::protocol::DescribeClientQuotasResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeClientQuotasResponse::EntityData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.entity_type = test_string(counter++);
   }
@@ -40,7 +37,6 @@ void to_json(const ::eddy::protocol::DescribeClientQuotasResponse::EntityData& v
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -61,9 +57,6 @@ void to_json(const ::eddy::protocol::DescribeClientQuotasResponse::EntityData& v
 }
 
 void fill(::eddy::protocol::DescribeClientQuotasResponse::ValueData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.key = test_string(counter++);
   }
@@ -80,7 +73,6 @@ void to_json(const ::eddy::protocol::DescribeClientQuotasResponse::ValueData& va
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -97,9 +89,6 @@ void to_json(const ::eddy::protocol::DescribeClientQuotasResponse::ValueData& va
 }
 
 void fill(::eddy::protocol::DescribeClientQuotasResponse::EntryData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.entity.clear();
     for (int i = 0; i < 2; ++i) {
@@ -121,10 +110,8 @@ void fill(::eddy::protocol::DescribeClientQuotasResponse::EntryData& value, int1
 }
 
 void to_json(const ::eddy::protocol::DescribeClientQuotasResponse::EntryData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -151,9 +138,6 @@ void to_json(const ::eddy::protocol::DescribeClientQuotasResponse::EntryData& va
 }
 
 void fill(::eddy::protocol::DescribeClientQuotasResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -185,10 +169,8 @@ void fill(::eddy::protocol::DescribeClientQuotasResponse& value, int16_t version
 }
 
 void to_json(const ::eddy::protocol::DescribeClientQuotasResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::DescribeClusterRequest& value, int16_t version, Fill
 void to_json(const ::eddy::protocol::DescribeClusterRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeClusterRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.include_cluster_authorized_operations = true;
   }
@@ -27,10 +24,8 @@ void fill(::eddy::protocol::DescribeClusterRequest& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::DescribeClusterRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -14,8 +14,6 @@ void to_json(const ::eddy::protocol::DescribeClusterResponse& value, int16_t ver
 
 void fill(::eddy::protocol::DescribeClusterResponse::DescribeClusterBroker& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.broker_id = test_int<int32_t>(counter++, 0);
   }
@@ -42,7 +40,6 @@ void to_json(const ::eddy::protocol::DescribeClusterResponse::DescribeClusterBro
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -75,9 +72,6 @@ void to_json(const ::eddy::protocol::DescribeClusterResponse::DescribeClusterBro
 }
 
 void fill(::eddy::protocol::DescribeClusterResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -117,10 +111,8 @@ void fill(::eddy::protocol::DescribeClusterResponse& value, int16_t version, Fil
 }
 
 void to_json(const ::eddy::protocol::DescribeClusterResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -13,9 +13,6 @@ void fill(::eddy::protocol::DescribeConfigsRequest& value, int16_t version, Fill
 void to_json(const ::eddy::protocol::DescribeConfigsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeConfigsRequest::DescribeConfigsResource& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.resource_type = test_int<int8_t>(counter++, 0);
   }
@@ -42,7 +39,6 @@ void to_json(const ::eddy::protocol::DescribeConfigsRequest::DescribeConfigsReso
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -74,9 +70,6 @@ void to_json(const ::eddy::protocol::DescribeConfigsRequest::DescribeConfigsReso
 }
 
 void fill(::eddy::protocol::DescribeConfigsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.resources.clear();
     for (int i = 0; i < 2; ++i) {
@@ -97,10 +90,8 @@ void fill(::eddy::protocol::DescribeConfigsRequest& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::DescribeConfigsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -17,9 +17,6 @@ void fill(::eddy::protocol::DescribeConfigsResponse& value, int16_t version, Fil
 void to_json(const ::eddy::protocol::DescribeConfigsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeConfigsResponse::DescribeConfigsSynonym& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.name = test_string(counter++);
   }
@@ -40,10 +37,8 @@ void fill(::eddy::protocol::DescribeConfigsResponse::DescribeConfigsSynonym& val
 }
 
 void to_json(const ::eddy::protocol::DescribeConfigsResponse::DescribeConfigsSynonym& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;
@@ -70,9 +65,6 @@ void to_json(const ::eddy::protocol::DescribeConfigsResponse::DescribeConfigsSyn
 }
 
 void fill(::eddy::protocol::DescribeConfigsResponse::DescribeConfigsResourceResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -119,10 +111,8 @@ void fill(::eddy::protocol::DescribeConfigsResponse::DescribeConfigsResourceResu
 }
 
 void to_json(const ::eddy::protocol::DescribeConfigsResponse::DescribeConfigsResourceResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -194,9 +184,6 @@ void to_json(const ::eddy::protocol::DescribeConfigsResponse::DescribeConfigsRes
 }
 
 void fill(::eddy::protocol::DescribeConfigsResponse::DescribeConfigsResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -227,10 +214,8 @@ void fill(::eddy::protocol::DescribeConfigsResponse::DescribeConfigsResult& valu
 }
 
 void to_json(const ::eddy::protocol::DescribeConfigsResponse::DescribeConfigsResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -274,9 +259,6 @@ void to_json(const ::eddy::protocol::DescribeConfigsResponse::DescribeConfigsRes
 }
 
 void fill(::eddy::protocol::DescribeConfigsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -294,10 +276,8 @@ void fill(::eddy::protocol::DescribeConfigsResponse& value, int16_t version, Fil
 }
 
 void to_json(const ::eddy::protocol::DescribeConfigsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -13,9 +13,6 @@ void fill(::eddy::protocol::DescribeDelegationTokenRequest& value, int16_t versi
 void to_json(const ::eddy::protocol::DescribeDelegationTokenRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeDelegationTokenRequest::DescribeDelegationTokenOwner& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.principal_type = test_string(counter++);
   }
@@ -32,7 +29,6 @@ void to_json(const ::eddy::protocol::DescribeDelegationTokenRequest::DescribeDel
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -49,9 +45,6 @@ void to_json(const ::eddy::protocol::DescribeDelegationTokenRequest::DescribeDel
 }
 
 void fill(::eddy::protocol::DescribeDelegationTokenRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.owners.reset();
@@ -70,10 +63,8 @@ void fill(::eddy::protocol::DescribeDelegationTokenRequest& value, int16_t versi
 }
 
 void to_json(const ::eddy::protocol::DescribeDelegationTokenRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::DescribeDelegationTokenResponse& value, int16_t vers
 void to_json(const ::eddy::protocol::DescribeDelegationTokenResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeDelegationTokenResponse::DescribedDelegationTokenRenewer& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.principal_type = test_string(counter++);
   }
@@ -34,7 +31,6 @@ void to_json(const ::eddy::protocol::DescribeDelegationTokenResponse::DescribedD
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -51,9 +47,6 @@ void to_json(const ::eddy::protocol::DescribeDelegationTokenResponse::DescribedD
 }
 
 void fill(::eddy::protocol::DescribeDelegationTokenResponse::DescribedDelegationToken& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.principal_type = test_string(counter++);
   }
@@ -95,10 +88,8 @@ void fill(::eddy::protocol::DescribeDelegationTokenResponse::DescribedDelegation
 }
 
 void to_json(const ::eddy::protocol::DescribeDelegationTokenResponse::DescribedDelegationToken& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -168,9 +159,6 @@ void to_json(const ::eddy::protocol::DescribeDelegationTokenResponse::DescribedD
 }
 
 void fill(::eddy::protocol::DescribeDelegationTokenResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -191,10 +179,8 @@ void fill(::eddy::protocol::DescribeDelegationTokenResponse& value, int16_t vers
 }
 
 void to_json(const ::eddy::protocol::DescribeDelegationTokenResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

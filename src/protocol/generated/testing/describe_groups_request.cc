@@ -11,9 +11,6 @@ void fill(::eddy::protocol::DescribeGroupsRequest& value, int16_t version, FillM
 void to_json(const ::eddy::protocol::DescribeGroupsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeGroupsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.groups.clear();
     for (int i = 0; i < 2; ++i) {
@@ -30,10 +27,8 @@ void fill(::eddy::protocol::DescribeGroupsRequest& value, int16_t version, FillM
 }
 
 void to_json(const ::eddy::protocol::DescribeGroupsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

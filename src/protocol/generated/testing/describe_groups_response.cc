@@ -15,9 +15,6 @@ void fill(::eddy::protocol::DescribeGroupsResponse& value, int16_t version, Fill
 void to_json(const ::eddy::protocol::DescribeGroupsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeGroupsResponse::DescribedGroupMember& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.member_id = test_string(counter++);
   }
@@ -47,10 +44,8 @@ void fill(::eddy::protocol::DescribeGroupsResponse::DescribedGroupMember& value,
 }
 
 void to_json(const ::eddy::protocol::DescribeGroupsResponse::DescribedGroupMember& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -95,9 +90,6 @@ void to_json(const ::eddy::protocol::DescribeGroupsResponse::DescribedGroupMembe
 }
 
 void fill(::eddy::protocol::DescribeGroupsResponse::DescribedGroup& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -130,10 +122,8 @@ void fill(::eddy::protocol::DescribeGroupsResponse::DescribedGroup& value, int16
 }
 
 void to_json(const ::eddy::protocol::DescribeGroupsResponse::DescribedGroup& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -185,9 +175,6 @@ void to_json(const ::eddy::protocol::DescribeGroupsResponse::DescribedGroup& val
 }
 
 void fill(::eddy::protocol::DescribeGroupsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -205,10 +192,8 @@ void fill(::eddy::protocol::DescribeGroupsResponse& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::DescribeGroupsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;

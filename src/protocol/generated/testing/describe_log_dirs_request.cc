@@ -13,9 +13,6 @@ void fill(::eddy::protocol::DescribeLogDirsRequest& value, int16_t version, Fill
 void to_json(const ::eddy::protocol::DescribeLogDirsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeLogDirsRequest::DescribableLogDirTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic = test_string(counter++);
   }
@@ -35,7 +32,6 @@ void to_json(const ::eddy::protocol::DescribeLogDirsRequest::DescribableLogDirTo
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -57,9 +53,6 @@ void to_json(const ::eddy::protocol::DescribeLogDirsRequest::DescribableLogDirTo
 }
 
 void fill(::eddy::protocol::DescribeLogDirsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.topics.reset();
@@ -78,10 +71,8 @@ void fill(::eddy::protocol::DescribeLogDirsRequest& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::DescribeLogDirsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -17,9 +17,6 @@ void fill(::eddy::protocol::DescribeLogDirsResponse& value, int16_t version, Fil
 void to_json(const ::eddy::protocol::DescribeLogDirsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeLogDirsResponse::DescribeLogDirsPartition& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -42,7 +39,6 @@ void to_json(const ::eddy::protocol::DescribeLogDirsResponse::DescribeLogDirsPar
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -71,9 +67,6 @@ void to_json(const ::eddy::protocol::DescribeLogDirsResponse::DescribeLogDirsPar
 }
 
 void fill(::eddy::protocol::DescribeLogDirsResponse::DescribeLogDirsTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -91,10 +84,8 @@ void fill(::eddy::protocol::DescribeLogDirsResponse::DescribeLogDirsTopic& value
 }
 
 void to_json(const ::eddy::protocol::DescribeLogDirsResponse::DescribeLogDirsTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -116,9 +107,6 @@ void to_json(const ::eddy::protocol::DescribeLogDirsResponse::DescribeLogDirsTop
 }
 
 void fill(::eddy::protocol::DescribeLogDirsResponse::DescribeLogDirsResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -145,10 +133,8 @@ void fill(::eddy::protocol::DescribeLogDirsResponse::DescribeLogDirsResult& valu
 }
 
 void to_json(const ::eddy::protocol::DescribeLogDirsResponse::DescribeLogDirsResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -188,9 +174,6 @@ void to_json(const ::eddy::protocol::DescribeLogDirsResponse::DescribeLogDirsRes
 }
 
 void fill(::eddy::protocol::DescribeLogDirsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -211,10 +194,8 @@ void fill(::eddy::protocol::DescribeLogDirsResponse& value, int16_t version, Fil
 }
 
 void to_json(const ::eddy::protocol::DescribeLogDirsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -14,8 +14,6 @@ void to_json(const ::eddy::protocol::DescribeProducersRequest& value, int16_t ve
 
 void fill(::eddy::protocol::DescribeProducersRequest::TopicRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -35,7 +33,6 @@ void to_json(const ::eddy::protocol::DescribeProducersRequest::TopicRequest& val
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -57,9 +54,6 @@ void to_json(const ::eddy::protocol::DescribeProducersRequest::TopicRequest& val
 }
 
 void fill(::eddy::protocol::DescribeProducersRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topics.clear();
     for (int i = 0; i < 2; ++i) {
@@ -74,10 +68,8 @@ void fill(::eddy::protocol::DescribeProducersRequest& value, int16_t version, Fi
 }
 
 void to_json(const ::eddy::protocol::DescribeProducersRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -18,8 +18,6 @@ void to_json(const ::eddy::protocol::DescribeProducersResponse& value, int16_t v
 
 void fill(::eddy::protocol::DescribeProducersResponse::ProducerState& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.producer_id = test_int<int64_t>(counter++, 0LL);
   }
@@ -48,7 +46,6 @@ void to_json(const ::eddy::protocol::DescribeProducersResponse::ProducerState& v
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -89,9 +86,6 @@ void to_json(const ::eddy::protocol::DescribeProducersResponse::ProducerState& v
 }
 
 void fill(::eddy::protocol::DescribeProducersResponse::PartitionResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -119,10 +113,8 @@ void fill(::eddy::protocol::DescribeProducersResponse::PartitionResponse& value,
 }
 
 void to_json(const ::eddy::protocol::DescribeProducersResponse::PartitionResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -160,9 +152,6 @@ void to_json(const ::eddy::protocol::DescribeProducersResponse::PartitionRespons
 }
 
 void fill(::eddy::protocol::DescribeProducersResponse::TopicResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -180,10 +169,8 @@ void fill(::eddy::protocol::DescribeProducersResponse::TopicResponse& value, int
 }
 
 void to_json(const ::eddy::protocol::DescribeProducersResponse::TopicResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -205,9 +192,6 @@ void to_json(const ::eddy::protocol::DescribeProducersResponse::TopicResponse& v
 }
 
 void fill(::eddy::protocol::DescribeProducersResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -225,10 +209,8 @@ void fill(::eddy::protocol::DescribeProducersResponse& value, int16_t version, F
 }
 
 void to_json(const ::eddy::protocol::DescribeProducersResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

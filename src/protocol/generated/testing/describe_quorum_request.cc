@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::DescribeQuorumRequest& value, int16_t versi
 
 void fill(::eddy::protocol::DescribeQuorumRequest::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -31,7 +29,6 @@ void to_json(const ::eddy::protocol::DescribeQuorumRequest::PartitionData& value
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -42,9 +39,6 @@ void to_json(const ::eddy::protocol::DescribeQuorumRequest::PartitionData& value
 }
 
 void fill(::eddy::protocol::DescribeQuorumRequest::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -62,10 +56,8 @@ void fill(::eddy::protocol::DescribeQuorumRequest::TopicData& value, int16_t ver
 }
 
 void to_json(const ::eddy::protocol::DescribeQuorumRequest::TopicData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -87,9 +79,6 @@ void to_json(const ::eddy::protocol::DescribeQuorumRequest::TopicData& value, in
 }
 
 void fill(::eddy::protocol::DescribeQuorumRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topics.clear();
     for (int i = 0; i < 2; ++i) {
@@ -104,10 +93,8 @@ void fill(::eddy::protocol::DescribeQuorumRequest& value, int16_t version, FillM
 }
 
 void to_json(const ::eddy::protocol::DescribeQuorumRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

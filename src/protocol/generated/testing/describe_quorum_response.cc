@@ -21,9 +21,6 @@ void fill(::eddy::protocol::DescribeQuorumResponse& value, int16_t version, Fill
 void to_json(const ::eddy::protocol::DescribeQuorumResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::DescribeQuorumResponse::ReplicaState& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.replica_id = test_int<int32_t>(counter++, 0);
   }
@@ -46,10 +43,8 @@ void fill(::eddy::protocol::DescribeQuorumResponse::ReplicaState& value, int16_t
 }
 
 void to_json(const ::eddy::protocol::DescribeQuorumResponse::ReplicaState& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -84,9 +79,6 @@ void to_json(const ::eddy::protocol::DescribeQuorumResponse::ReplicaState& value
 }
 
 void fill(::eddy::protocol::DescribeQuorumResponse::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -130,10 +122,8 @@ void fill(::eddy::protocol::DescribeQuorumResponse::PartitionData& value, int16_
 }
 
 void to_json(const ::eddy::protocol::DescribeQuorumResponse::PartitionData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -200,9 +190,6 @@ void to_json(const ::eddy::protocol::DescribeQuorumResponse::PartitionData& valu
 }
 
 void fill(::eddy::protocol::DescribeQuorumResponse::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -220,10 +207,8 @@ void fill(::eddy::protocol::DescribeQuorumResponse::TopicData& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::DescribeQuorumResponse::TopicData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -245,9 +230,6 @@ void to_json(const ::eddy::protocol::DescribeQuorumResponse::TopicData& value, i
 }
 
 void fill(::eddy::protocol::DescribeQuorumResponse::Listener& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 2) {
     value.name = test_string(counter++);
   }
@@ -264,10 +246,8 @@ void fill(::eddy::protocol::DescribeQuorumResponse::Listener& value, int16_t ver
 }
 
 void to_json(const ::eddy::protocol::DescribeQuorumResponse::Listener& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 2) {
     json += first ? "" : ",";
     first = false;
@@ -290,9 +270,6 @@ void to_json(const ::eddy::protocol::DescribeQuorumResponse::Listener& value, in
 }
 
 void fill(::eddy::protocol::DescribeQuorumResponse::Node& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 2) {
     value.node_id = test_int<int32_t>(counter++, 0);
   }
@@ -310,10 +287,8 @@ void fill(::eddy::protocol::DescribeQuorumResponse::Node& value, int16_t version
 }
 
 void to_json(const ::eddy::protocol::DescribeQuorumResponse::Node& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 2) {
     json += first ? "" : ",";
     first = false;
@@ -335,9 +310,6 @@ void to_json(const ::eddy::protocol::DescribeQuorumResponse::Node& value, int16_
 }
 
 void fill(::eddy::protocol::DescribeQuorumResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -369,10 +341,8 @@ void fill(::eddy::protocol::DescribeQuorumResponse& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::DescribeQuorumResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::DescribeTopicPartitionsRequest& value, int1
 
 void fill(::eddy::protocol::DescribeTopicPartitionsRequest::TopicRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -31,7 +29,6 @@ void to_json(const ::eddy::protocol::DescribeTopicPartitionsRequest::TopicReques
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -43,8 +40,6 @@ void to_json(const ::eddy::protocol::DescribeTopicPartitionsRequest::TopicReques
 
 void fill(::eddy::protocol::DescribeTopicPartitionsRequest::Cursor& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -61,7 +56,6 @@ void to_json(const ::eddy::protocol::DescribeTopicPartitionsRequest::Cursor& val
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -78,9 +72,6 @@ void to_json(const ::eddy::protocol::DescribeTopicPartitionsRequest::Cursor& val
 }
 
 void fill(::eddy::protocol::DescribeTopicPartitionsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topics.clear();
     for (int i = 0; i < 2; ++i) {
@@ -105,10 +96,8 @@ void fill(::eddy::protocol::DescribeTopicPartitionsRequest& value, int16_t versi
 }
 
 void to_json(const ::eddy::protocol::DescribeTopicPartitionsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -18,8 +18,6 @@ void to_json(const ::eddy::protocol::DescribeTopicPartitionsResponse& value, int
 
 void fill(::eddy::protocol::DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponsePartition& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -80,7 +78,6 @@ void to_json(const ::eddy::protocol::DescribeTopicPartitionsResponse::DescribeTo
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -172,9 +169,6 @@ void to_json(const ::eddy::protocol::DescribeTopicPartitionsResponse::DescribeTo
 }
 
 void fill(::eddy::protocol::DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -208,10 +202,8 @@ void fill(::eddy::protocol::DescribeTopicPartitionsResponse::DescribeTopicPartit
 }
 
 void to_json(const ::eddy::protocol::DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -262,8 +254,6 @@ void to_json(const ::eddy::protocol::DescribeTopicPartitionsResponse::DescribeTo
 
 void fill(::eddy::protocol::DescribeTopicPartitionsResponse::Cursor& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -280,7 +270,6 @@ void to_json(const ::eddy::protocol::DescribeTopicPartitionsResponse::Cursor& va
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -297,9 +286,6 @@ void to_json(const ::eddy::protocol::DescribeTopicPartitionsResponse::Cursor& va
 }
 
 void fill(::eddy::protocol::DescribeTopicPartitionsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -324,10 +310,8 @@ void fill(::eddy::protocol::DescribeTopicPartitionsResponse& value, int16_t vers
 }
 
 void to_json(const ::eddy::protocol::DescribeTopicPartitionsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::DescribeTransactionsRequest& value, int16_t
 
 void fill(::eddy::protocol::DescribeTransactionsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.transactional_ids.clear();
     for (int i = 0; i < 2; ++i) {
@@ -30,7 +28,6 @@ void to_json(const ::eddy::protocol::DescribeTransactionsRequest& value, int16_t
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::DescribeTransactionsResponse& value, int16_
 
 void fill(::eddy::protocol::DescribeTransactionsResponse::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic = test_string(counter++);
   }
@@ -37,7 +35,6 @@ void to_json(const ::eddy::protocol::DescribeTransactionsResponse::TopicData& va
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -59,9 +56,6 @@ void to_json(const ::eddy::protocol::DescribeTransactionsResponse::TopicData& va
 }
 
 void fill(::eddy::protocol::DescribeTransactionsResponse::TransactionState& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -97,10 +91,8 @@ void fill(::eddy::protocol::DescribeTransactionsResponse::TransactionState& valu
 }
 
 void to_json(const ::eddy::protocol::DescribeTransactionsResponse::TransactionState& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -158,9 +150,6 @@ void to_json(const ::eddy::protocol::DescribeTransactionsResponse::TransactionSt
 }
 
 void fill(::eddy::protocol::DescribeTransactionsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -178,10 +167,8 @@ void fill(::eddy::protocol::DescribeTransactionsResponse& value, int16_t version
 }
 
 void to_json(const ::eddy::protocol::DescribeTransactionsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

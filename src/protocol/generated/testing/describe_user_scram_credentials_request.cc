@@ -14,8 +14,6 @@ void to_json(const ::eddy::protocol::DescribeUserScramCredentialsRequest& value,
 
 void fill(::eddy::protocol::DescribeUserScramCredentialsRequest::UserName& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -29,7 +27,6 @@ void to_json(const ::eddy::protocol::DescribeUserScramCredentialsRequest::UserNa
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -40,9 +37,6 @@ void to_json(const ::eddy::protocol::DescribeUserScramCredentialsRequest::UserNa
 }
 
 void fill(::eddy::protocol::DescribeUserScramCredentialsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.users.reset();
@@ -61,10 +55,8 @@ void fill(::eddy::protocol::DescribeUserScramCredentialsRequest& value, int16_t 
 }
 
 void to_json(const ::eddy::protocol::DescribeUserScramCredentialsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

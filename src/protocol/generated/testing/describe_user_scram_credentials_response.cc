@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::DescribeUserScramCredentialsResponse& value
 
 void fill(::eddy::protocol::DescribeUserScramCredentialsResponse::CredentialInfo& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.mechanism = test_int<int8_t>(counter++, 0);
   }
@@ -34,7 +32,6 @@ void to_json(const ::eddy::protocol::DescribeUserScramCredentialsResponse::Crede
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -51,9 +48,6 @@ void to_json(const ::eddy::protocol::DescribeUserScramCredentialsResponse::Crede
 }
 
 void fill(::eddy::protocol::DescribeUserScramCredentialsResponse::DescribeUserScramCredentialsResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.user = test_string(counter++);
   }
@@ -81,10 +75,8 @@ void fill(::eddy::protocol::DescribeUserScramCredentialsResponse::DescribeUserSc
 }
 
 void to_json(const ::eddy::protocol::DescribeUserScramCredentialsResponse::DescribeUserScramCredentialsResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -122,9 +114,6 @@ void to_json(const ::eddy::protocol::DescribeUserScramCredentialsResponse::Descr
 }
 
 void fill(::eddy::protocol::DescribeUserScramCredentialsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -152,10 +141,8 @@ void fill(::eddy::protocol::DescribeUserScramCredentialsResponse& value, int16_t
 }
 
 void to_json(const ::eddy::protocol::DescribeUserScramCredentialsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -13,9 +13,6 @@ void fill(::eddy::protocol::ElectLeadersRequest& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::ElectLeadersRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ElectLeadersRequest::TopicPartitions& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic = test_string(counter++);
   }
@@ -35,7 +32,6 @@ void to_json(const ::eddy::protocol::ElectLeadersRequest::TopicPartitions& value
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -57,9 +53,6 @@ void to_json(const ::eddy::protocol::ElectLeadersRequest::TopicPartitions& value
 }
 
 void fill(::eddy::protocol::ElectLeadersRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.election_type = test_int<int8_t>(counter++, 0);
   }
@@ -84,10 +77,8 @@ void fill(::eddy::protocol::ElectLeadersRequest& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::ElectLeadersRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;

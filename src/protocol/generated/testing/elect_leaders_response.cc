@@ -15,9 +15,6 @@ void fill(::eddy::protocol::ElectLeadersResponse& value, int16_t version, FillMo
 void to_json(const ::eddy::protocol::ElectLeadersResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ElectLeadersResponse::PartitionResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_id = test_int<int32_t>(counter++, 0);
   }
@@ -41,7 +38,6 @@ void to_json(const ::eddy::protocol::ElectLeadersResponse::PartitionResult& valu
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -68,9 +64,6 @@ void to_json(const ::eddy::protocol::ElectLeadersResponse::PartitionResult& valu
 }
 
 void fill(::eddy::protocol::ElectLeadersResponse::ReplicaElectionResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic = test_string(counter++);
   }
@@ -88,10 +81,8 @@ void fill(::eddy::protocol::ElectLeadersResponse::ReplicaElectionResult& value, 
 }
 
 void to_json(const ::eddy::protocol::ElectLeadersResponse::ReplicaElectionResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -113,9 +104,6 @@ void to_json(const ::eddy::protocol::ElectLeadersResponse::ReplicaElectionResult
 }
 
 void fill(::eddy::protocol::ElectLeadersResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -136,10 +124,8 @@ void fill(::eddy::protocol::ElectLeadersResponse& value, int16_t version, FillMo
 }
 
 void to_json(const ::eddy::protocol::ElectLeadersResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -19,9 +19,6 @@ void fill(::eddy::protocol::EndQuorumEpochRequest& value, int16_t version, FillM
 void to_json(const ::eddy::protocol::EndQuorumEpochRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::EndQuorumEpochRequest::ReplicaInfo& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.candidate_id = test_int<int32_t>(counter++, 0);
   }
@@ -35,10 +32,8 @@ void fill(::eddy::protocol::EndQuorumEpochRequest::ReplicaInfo& value, int16_t v
 }
 
 void to_json(const ::eddy::protocol::EndQuorumEpochRequest::ReplicaInfo& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;
@@ -55,9 +50,6 @@ void to_json(const ::eddy::protocol::EndQuorumEpochRequest::ReplicaInfo& value, 
 }
 
 void fill(::eddy::protocol::EndQuorumEpochRequest::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -87,10 +79,8 @@ void fill(::eddy::protocol::EndQuorumEpochRequest::PartitionData& value, int16_t
 }
 
 void to_json(const ::eddy::protocol::EndQuorumEpochRequest::PartitionData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -135,9 +125,6 @@ void to_json(const ::eddy::protocol::EndQuorumEpochRequest::PartitionData& value
 }
 
 void fill(::eddy::protocol::EndQuorumEpochRequest::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -155,10 +142,8 @@ void fill(::eddy::protocol::EndQuorumEpochRequest::TopicData& value, int16_t ver
 }
 
 void to_json(const ::eddy::protocol::EndQuorumEpochRequest::TopicData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -180,9 +165,6 @@ void to_json(const ::eddy::protocol::EndQuorumEpochRequest::TopicData& value, in
 }
 
 void fill(::eddy::protocol::EndQuorumEpochRequest::LeaderEndpoint& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.name = test_string(counter++);
   }
@@ -199,10 +181,8 @@ void fill(::eddy::protocol::EndQuorumEpochRequest::LeaderEndpoint& value, int16_
 }
 
 void to_json(const ::eddy::protocol::EndQuorumEpochRequest::LeaderEndpoint& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;
@@ -225,9 +205,6 @@ void to_json(const ::eddy::protocol::EndQuorumEpochRequest::LeaderEndpoint& valu
 }
 
 void fill(::eddy::protocol::EndQuorumEpochRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.cluster_id.reset();
@@ -256,10 +233,8 @@ void fill(::eddy::protocol::EndQuorumEpochRequest& value, int16_t version, FillM
 }
 
 void to_json(const ::eddy::protocol::EndQuorumEpochRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -17,9 +17,6 @@ void fill(::eddy::protocol::EndQuorumEpochResponse& value, int16_t version, Fill
 void to_json(const ::eddy::protocol::EndQuorumEpochResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::EndQuorumEpochResponse::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -42,7 +39,6 @@ void to_json(const ::eddy::protocol::EndQuorumEpochResponse::PartitionData& valu
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -71,9 +67,6 @@ void to_json(const ::eddy::protocol::EndQuorumEpochResponse::PartitionData& valu
 }
 
 void fill(::eddy::protocol::EndQuorumEpochResponse::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -91,10 +84,8 @@ void fill(::eddy::protocol::EndQuorumEpochResponse::TopicData& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::EndQuorumEpochResponse::TopicData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -116,9 +107,6 @@ void to_json(const ::eddy::protocol::EndQuorumEpochResponse::TopicData& value, i
 }
 
 void fill(::eddy::protocol::EndQuorumEpochResponse::NodeEndpoint& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.node_id = test_int<int32_t>(counter++, 0);
   }
@@ -135,10 +123,8 @@ void fill(::eddy::protocol::EndQuorumEpochResponse::NodeEndpoint& value, int16_t
 }
 
 void to_json(const ::eddy::protocol::EndQuorumEpochResponse::NodeEndpoint& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;
@@ -161,9 +147,6 @@ void to_json(const ::eddy::protocol::EndQuorumEpochResponse::NodeEndpoint& value
 }
 
 void fill(::eddy::protocol::EndQuorumEpochResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -188,10 +171,8 @@ void fill(::eddy::protocol::EndQuorumEpochResponse& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::EndQuorumEpochResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::EndTxnRequest& value, int16_t version, FillMode mode
 void to_json(const ::eddy::protocol::EndTxnRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::EndTxnRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.transactional_id = test_string(counter++);
   }
@@ -36,7 +33,6 @@ void to_json(const ::eddy::protocol::EndTxnRequest& value, int16_t version, std:
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::EndTxnResponse& value, int16_t version, FillMode mod
 void to_json(const ::eddy::protocol::EndTxnResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::EndTxnResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -33,10 +30,8 @@ void fill(::eddy::protocol::EndTxnResponse& value, int16_t version, FillMode mod
 }
 
 void to_json(const ::eddy::protocol::EndTxnResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

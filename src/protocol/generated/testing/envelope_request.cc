@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::EnvelopeRequest& value, int16_t version, st
 
 void fill(::eddy::protocol::EnvelopeRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.request_data = test_bytes(counter++);
   }
@@ -37,7 +35,6 @@ void to_json(const ::eddy::protocol::EnvelopeRequest& value, int16_t version, st
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::EnvelopeResponse& value, int16_t version, s
 
 void fill(::eddy::protocol::EnvelopeResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.response_data.reset();
@@ -34,7 +32,6 @@ void to_json(const ::eddy::protocol::EnvelopeResponse& value, int16_t version, s
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::ExpireDelegationTokenRequest& value, int16_t version
 void to_json(const ::eddy::protocol::ExpireDelegationTokenRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ExpireDelegationTokenRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.hmac = test_bytes(counter++);
   }
@@ -30,7 +27,6 @@ void to_json(const ::eddy::protocol::ExpireDelegationTokenRequest& value, int16_
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -19,9 +19,6 @@ void fill(::eddy::protocol::FetchRequest& value, int16_t version, FillMode mode,
 void to_json(const ::eddy::protocol::FetchRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::FetchRequest::ReplicaState& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 15) {
     value.replica_id = test_int<int32_t>(counter++, -1);
   }
@@ -35,10 +32,8 @@ void fill(::eddy::protocol::FetchRequest::ReplicaState& value, int16_t version, 
 }
 
 void to_json(const ::eddy::protocol::FetchRequest::ReplicaState& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 15) {
     json += first ? "" : ",";
     first = false;
@@ -55,9 +50,6 @@ void to_json(const ::eddy::protocol::FetchRequest::ReplicaState& value, int16_t 
 }
 
 void fill(::eddy::protocol::FetchRequest::FetchPartition& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition = test_int<int32_t>(counter++, 0);
   }
@@ -86,10 +78,8 @@ void fill(::eddy::protocol::FetchRequest::FetchPartition& value, int16_t version
 }
 
 void to_json(const ::eddy::protocol::FetchRequest::FetchPartition& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -136,9 +126,6 @@ void to_json(const ::eddy::protocol::FetchRequest::FetchPartition& value, int16_
 }
 
 void fill(::eddy::protocol::FetchRequest::FetchTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 12) {
     value.topic = test_string(counter++);
   }
@@ -159,10 +146,8 @@ void fill(::eddy::protocol::FetchRequest::FetchTopic& value, int16_t version, Fi
 }
 
 void to_json(const ::eddy::protocol::FetchRequest::FetchTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 12) {
     json += first ? "" : ",";
     first = false;
@@ -190,9 +175,6 @@ void to_json(const ::eddy::protocol::FetchRequest::FetchTopic& value, int16_t ve
 }
 
 void fill(::eddy::protocol::FetchRequest::ForgottenTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 7 && version <= 12) {
     value.topic = test_string(counter++);
   }
@@ -212,10 +194,8 @@ void fill(::eddy::protocol::FetchRequest::ForgottenTopic& value, int16_t version
 }
 
 void to_json(const ::eddy::protocol::FetchRequest::ForgottenTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 7 && version <= 12) {
     json += first ? "" : ",";
     first = false;
@@ -243,9 +223,6 @@ void to_json(const ::eddy::protocol::FetchRequest::ForgottenTopic& value, int16_
 }
 
 void fill(::eddy::protocol::FetchRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 12) {
     if (mode == FillMode::kNulls && (version >= 12)) {
       value.cluster_id.reset();
@@ -301,10 +278,8 @@ void fill(::eddy::protocol::FetchRequest& value, int16_t version, FillMode mode,
 }
 
 void to_json(const ::eddy::protocol::FetchRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 12) {
     json += first ? "" : ",";
     first = false;

@@ -25,9 +25,6 @@ void fill(::eddy::protocol::FetchResponse& value, int16_t version, FillMode mode
 void to_json(const ::eddy::protocol::FetchResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::FetchResponse::EpochEndOffset& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 12) {
     value.epoch = test_int<int32_t>(counter++, -1);
   }
@@ -41,10 +38,8 @@ void fill(::eddy::protocol::FetchResponse::EpochEndOffset& value, int16_t versio
 }
 
 void to_json(const ::eddy::protocol::FetchResponse::EpochEndOffset& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 12) {
     json += first ? "" : ",";
     first = false;
@@ -61,9 +56,6 @@ void to_json(const ::eddy::protocol::FetchResponse::EpochEndOffset& value, int16
 }
 
 void fill(::eddy::protocol::FetchResponse::LeaderIdAndEpoch& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 12) {
     value.leader_id = test_int<int32_t>(counter++, -1);
   }
@@ -77,10 +69,8 @@ void fill(::eddy::protocol::FetchResponse::LeaderIdAndEpoch& value, int16_t vers
 }
 
 void to_json(const ::eddy::protocol::FetchResponse::LeaderIdAndEpoch& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 12) {
     json += first ? "" : ",";
     first = false;
@@ -97,9 +87,6 @@ void to_json(const ::eddy::protocol::FetchResponse::LeaderIdAndEpoch& value, int
 }
 
 void fill(::eddy::protocol::FetchResponse::SnapshotId& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.end_offset = test_int<int64_t>(counter++, -1LL);
   }
@@ -116,7 +103,6 @@ void to_json(const ::eddy::protocol::FetchResponse::SnapshotId& value, int16_t v
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -133,9 +119,6 @@ void to_json(const ::eddy::protocol::FetchResponse::SnapshotId& value, int16_t v
 }
 
 void fill(::eddy::protocol::FetchResponse::AbortedTransaction& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 4) {
     value.producer_id = test_int<int64_t>(counter++, 0LL);
   }
@@ -149,10 +132,8 @@ void fill(::eddy::protocol::FetchResponse::AbortedTransaction& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::FetchResponse::AbortedTransaction& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 4) {
     json += first ? "" : ",";
     first = false;
@@ -169,9 +150,6 @@ void to_json(const ::eddy::protocol::FetchResponse::AbortedTransaction& value, i
 }
 
 void fill(::eddy::protocol::FetchResponse::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -224,10 +202,8 @@ void fill(::eddy::protocol::FetchResponse::PartitionData& value, int16_t version
 }
 
 void to_json(const ::eddy::protocol::FetchResponse::PartitionData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -307,9 +283,6 @@ void to_json(const ::eddy::protocol::FetchResponse::PartitionData& value, int16_
 }
 
 void fill(::eddy::protocol::FetchResponse::FetchableTopicResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 12) {
     value.topic = test_string(counter++);
   }
@@ -330,10 +303,8 @@ void fill(::eddy::protocol::FetchResponse::FetchableTopicResponse& value, int16_
 }
 
 void to_json(const ::eddy::protocol::FetchResponse::FetchableTopicResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 12) {
     json += first ? "" : ",";
     first = false;
@@ -361,9 +332,6 @@ void to_json(const ::eddy::protocol::FetchResponse::FetchableTopicResponse& valu
 }
 
 void fill(::eddy::protocol::FetchResponse::NodeEndpoint& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 16) {
     value.node_id = test_int<int32_t>(counter++, 0);
   }
@@ -387,10 +355,8 @@ void fill(::eddy::protocol::FetchResponse::NodeEndpoint& value, int16_t version,
 }
 
 void to_json(const ::eddy::protocol::FetchResponse::NodeEndpoint& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 16) {
     json += first ? "" : ",";
     first = false;
@@ -423,9 +389,6 @@ void to_json(const ::eddy::protocol::FetchResponse::NodeEndpoint& value, int16_t
 }
 
 void fill(::eddy::protocol::FetchResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -456,10 +419,8 @@ void fill(::eddy::protocol::FetchResponse& value, int16_t version, FillMode mode
 }
 
 void to_json(const ::eddy::protocol::FetchResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;

@@ -18,8 +18,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotRequest& value, int16_t versio
 
 void fill(::eddy::protocol::FetchSnapshotRequest::SnapshotId& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.end_offset = test_int<int64_t>(counter++, 0LL);
   }
@@ -36,7 +34,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotRequest::SnapshotId& value, in
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -53,9 +50,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotRequest::SnapshotId& value, in
 }
 
 void fill(::eddy::protocol::FetchSnapshotRequest::PartitionSnapshot& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition = test_int<int32_t>(counter++, 0);
   }
@@ -78,10 +72,8 @@ void fill(::eddy::protocol::FetchSnapshotRequest::PartitionSnapshot& value, int1
 }
 
 void to_json(const ::eddy::protocol::FetchSnapshotRequest::PartitionSnapshot& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -116,9 +108,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotRequest::PartitionSnapshot& va
 }
 
 void fill(::eddy::protocol::FetchSnapshotRequest::TopicSnapshot& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -136,10 +125,8 @@ void fill(::eddy::protocol::FetchSnapshotRequest::TopicSnapshot& value, int16_t 
 }
 
 void to_json(const ::eddy::protocol::FetchSnapshotRequest::TopicSnapshot& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -161,9 +148,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotRequest::TopicSnapshot& value,
 }
 
 void fill(::eddy::protocol::FetchSnapshotRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.cluster_id.reset();
@@ -191,10 +175,8 @@ void fill(::eddy::protocol::FetchSnapshotRequest& value, int16_t version, FillMo
 }
 
 void to_json(const ::eddy::protocol::FetchSnapshotRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

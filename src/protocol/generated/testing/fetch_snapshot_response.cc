@@ -22,8 +22,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotResponse& value, int16_t versi
 
 void fill(::eddy::protocol::FetchSnapshotResponse::SnapshotId& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.end_offset = test_int<int64_t>(counter++, 0LL);
   }
@@ -40,7 +38,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotResponse::SnapshotId& value, i
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -58,8 +55,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotResponse::SnapshotId& value, i
 
 void fill(::eddy::protocol::FetchSnapshotResponse::LeaderIdAndEpoch& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.leader_id = test_int<int32_t>(counter++, 0);
   }
@@ -76,7 +71,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotResponse::LeaderIdAndEpoch& va
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -93,9 +87,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotResponse::LeaderIdAndEpoch& va
 }
 
 void fill(::eddy::protocol::FetchSnapshotResponse::PartitionSnapshot& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.index = test_int<int32_t>(counter++, 0);
   }
@@ -128,10 +119,8 @@ void fill(::eddy::protocol::FetchSnapshotResponse::PartitionSnapshot& value, int
 }
 
 void to_json(const ::eddy::protocol::FetchSnapshotResponse::PartitionSnapshot& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -178,9 +167,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotResponse::PartitionSnapshot& v
 }
 
 void fill(::eddy::protocol::FetchSnapshotResponse::TopicSnapshot& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -198,10 +184,8 @@ void fill(::eddy::protocol::FetchSnapshotResponse::TopicSnapshot& value, int16_t
 }
 
 void to_json(const ::eddy::protocol::FetchSnapshotResponse::TopicSnapshot& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -223,9 +207,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotResponse::TopicSnapshot& value
 }
 
 void fill(::eddy::protocol::FetchSnapshotResponse::NodeEndpoint& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.node_id = test_int<int32_t>(counter++, 0);
   }
@@ -242,10 +223,8 @@ void fill(::eddy::protocol::FetchSnapshotResponse::NodeEndpoint& value, int16_t 
 }
 
 void to_json(const ::eddy::protocol::FetchSnapshotResponse::NodeEndpoint& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;
@@ -268,9 +247,6 @@ void to_json(const ::eddy::protocol::FetchSnapshotResponse::NodeEndpoint& value,
 }
 
 void fill(::eddy::protocol::FetchSnapshotResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -298,10 +274,8 @@ void fill(::eddy::protocol::FetchSnapshotResponse& value, int16_t version, FillM
 }
 
 void to_json(const ::eddy::protocol::FetchSnapshotResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::FindCoordinatorRequest& value, int16_t version, Fill
 void to_json(const ::eddy::protocol::FindCoordinatorRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::FindCoordinatorRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 3) {
     value.key = test_string(counter++);
   }
@@ -33,10 +30,8 @@ void fill(::eddy::protocol::FindCoordinatorRequest& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::FindCoordinatorRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 3) {
     json += first ? "" : ",";
     first = false;

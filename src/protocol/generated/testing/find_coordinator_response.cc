@@ -13,9 +13,6 @@ void fill(::eddy::protocol::FindCoordinatorResponse& value, int16_t version, Fil
 void to_json(const ::eddy::protocol::FindCoordinatorResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::FindCoordinatorResponse::Coordinator& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 4) {
     value.key = test_string(counter++);
   }
@@ -45,10 +42,8 @@ void fill(::eddy::protocol::FindCoordinatorResponse::Coordinator& value, int16_t
 }
 
 void to_json(const ::eddy::protocol::FindCoordinatorResponse::Coordinator& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 4) {
     json += first ? "" : ",";
     first = false;
@@ -93,9 +88,6 @@ void to_json(const ::eddy::protocol::FindCoordinatorResponse::Coordinator& value
 }
 
 void fill(::eddy::protocol::FindCoordinatorResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -132,10 +124,8 @@ void fill(::eddy::protocol::FindCoordinatorResponse& value, int16_t version, Fil
 }
 
 void to_json(const ::eddy::protocol::FindCoordinatorResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;

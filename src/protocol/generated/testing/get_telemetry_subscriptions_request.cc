@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::GetTelemetrySubscriptionsRequest& value, in
 
 void fill(::eddy::protocol::GetTelemetrySubscriptionsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.client_instance_id = test_uuid(counter++);
   }
@@ -27,7 +25,6 @@ void to_json(const ::eddy::protocol::GetTelemetrySubscriptionsRequest& value, in
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::GetTelemetrySubscriptionsResponse& value, i
 
 void fill(::eddy::protocol::GetTelemetrySubscriptionsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -57,7 +55,6 @@ void to_json(const ::eddy::protocol::GetTelemetrySubscriptionsResponse& value, i
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::HeartbeatRequest& value, int16_t version, FillMode m
 void to_json(const ::eddy::protocol::HeartbeatRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::HeartbeatRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -37,10 +34,8 @@ void fill(::eddy::protocol::HeartbeatRequest& value, int16_t version, FillMode m
 }
 
 void to_json(const ::eddy::protocol::HeartbeatRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

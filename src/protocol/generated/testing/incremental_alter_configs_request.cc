@@ -15,9 +15,6 @@ void fill(::eddy::protocol::IncrementalAlterConfigsRequest& value, int16_t versi
 void to_json(const ::eddy::protocol::IncrementalAlterConfigsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::IncrementalAlterConfigsRequest::AlterableConfig& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -41,7 +38,6 @@ void to_json(const ::eddy::protocol::IncrementalAlterConfigsRequest::AlterableCo
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -68,9 +64,6 @@ void to_json(const ::eddy::protocol::IncrementalAlterConfigsRequest::AlterableCo
 }
 
 void fill(::eddy::protocol::IncrementalAlterConfigsRequest::AlterConfigsResource& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.resource_type = test_int<int8_t>(counter++, 0);
   }
@@ -91,10 +84,8 @@ void fill(::eddy::protocol::IncrementalAlterConfigsRequest::AlterConfigsResource
 }
 
 void to_json(const ::eddy::protocol::IncrementalAlterConfigsRequest::AlterConfigsResource& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -122,9 +113,6 @@ void to_json(const ::eddy::protocol::IncrementalAlterConfigsRequest::AlterConfig
 }
 
 void fill(::eddy::protocol::IncrementalAlterConfigsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.resources.clear();
     for (int i = 0; i < 2; ++i) {
@@ -142,10 +130,8 @@ void fill(::eddy::protocol::IncrementalAlterConfigsRequest& value, int16_t versi
 }
 
 void to_json(const ::eddy::protocol::IncrementalAlterConfigsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -13,9 +13,6 @@ void fill(::eddy::protocol::IncrementalAlterConfigsResponse& value, int16_t vers
 void to_json(const ::eddy::protocol::IncrementalAlterConfigsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::IncrementalAlterConfigsResponse::AlterConfigsResourceResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -42,7 +39,6 @@ void to_json(const ::eddy::protocol::IncrementalAlterConfigsResponse::AlterConfi
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -75,9 +71,6 @@ void to_json(const ::eddy::protocol::IncrementalAlterConfigsResponse::AlterConfi
 }
 
 void fill(::eddy::protocol::IncrementalAlterConfigsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -95,10 +88,8 @@ void fill(::eddy::protocol::IncrementalAlterConfigsResponse& value, int16_t vers
 }
 
 void to_json(const ::eddy::protocol::IncrementalAlterConfigsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

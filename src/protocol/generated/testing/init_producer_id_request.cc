@@ -11,9 +11,6 @@ void fill(::eddy::protocol::InitProducerIdRequest& value, int16_t version, FillM
 void to_json(const ::eddy::protocol::InitProducerIdRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::InitProducerIdRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.transactional_id.reset();
@@ -37,10 +34,8 @@ void fill(::eddy::protocol::InitProducerIdRequest& value, int16_t version, FillM
 }
 
 void to_json(const ::eddy::protocol::InitProducerIdRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::InitProducerIdResponse& value, int16_t version, Fill
 void to_json(const ::eddy::protocol::InitProducerIdResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::InitProducerIdResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -36,7 +33,6 @@ void to_json(const ::eddy::protocol::InitProducerIdResponse& value, int16_t vers
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::InitializeShareGroupStateRequest& value, in
 
 void fill(::eddy::protocol::InitializeShareGroupStateRequest::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition = test_int<int32_t>(counter++, 0);
   }
@@ -37,7 +35,6 @@ void to_json(const ::eddy::protocol::InitializeShareGroupStateRequest::Partition
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -60,9 +57,6 @@ void to_json(const ::eddy::protocol::InitializeShareGroupStateRequest::Partition
 }
 
 void fill(::eddy::protocol::InitializeShareGroupStateRequest::InitializeStateData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -80,10 +74,8 @@ void fill(::eddy::protocol::InitializeShareGroupStateRequest::InitializeStateDat
 }
 
 void to_json(const ::eddy::protocol::InitializeShareGroupStateRequest::InitializeStateData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -105,9 +97,6 @@ void to_json(const ::eddy::protocol::InitializeShareGroupStateRequest::Initializ
 }
 
 void fill(::eddy::protocol::InitializeShareGroupStateRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -125,10 +114,8 @@ void fill(::eddy::protocol::InitializeShareGroupStateRequest& value, int16_t ver
 }
 
 void to_json(const ::eddy::protocol::InitializeShareGroupStateRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

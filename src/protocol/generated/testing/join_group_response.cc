@@ -13,9 +13,6 @@ void fill(::eddy::protocol::JoinGroupResponse& value, int16_t version, FillMode 
 void to_json(const ::eddy::protocol::JoinGroupResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::JoinGroupResponse::JoinGroupResponseMember& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.member_id = test_string(counter++);
   }
@@ -36,10 +33,8 @@ void fill(::eddy::protocol::JoinGroupResponse::JoinGroupResponseMember& value, i
 }
 
 void to_json(const ::eddy::protocol::JoinGroupResponse::JoinGroupResponseMember& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -66,9 +61,6 @@ void to_json(const ::eddy::protocol::JoinGroupResponse::JoinGroupResponseMember&
 }
 
 void fill(::eddy::protocol::JoinGroupResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 2) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -115,10 +107,8 @@ void fill(::eddy::protocol::JoinGroupResponse& value, int16_t version, FillMode 
 }
 
 void to_json(const ::eddy::protocol::JoinGroupResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 2) {
     json += first ? "" : ",";
     first = false;

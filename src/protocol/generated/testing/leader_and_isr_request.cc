@@ -17,9 +17,6 @@ void fill(::eddy::protocol::LeaderAndIsrRequest& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::LeaderAndIsrRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::LeaderAndIsrRequest::LeaderAndIsrPartitionState& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 1) {
     value.topic_name = test_string(counter++);
   }
@@ -75,10 +72,8 @@ void fill(::eddy::protocol::LeaderAndIsrRequest::LeaderAndIsrPartitionState& val
 }
 
 void to_json(const ::eddy::protocol::LeaderAndIsrRequest::LeaderAndIsrPartitionState& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 1) {
     json += first ? "" : ",";
     first = false;
@@ -175,9 +170,6 @@ void to_json(const ::eddy::protocol::LeaderAndIsrRequest::LeaderAndIsrPartitionS
 }
 
 void fill(::eddy::protocol::LeaderAndIsrRequest::LeaderAndIsrTopicState& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 2) {
     value.topic_name = test_string(counter++);
   }
@@ -198,10 +190,8 @@ void fill(::eddy::protocol::LeaderAndIsrRequest::LeaderAndIsrTopicState& value, 
 }
 
 void to_json(const ::eddy::protocol::LeaderAndIsrRequest::LeaderAndIsrTopicState& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 2) {
     json += first ? "" : ",";
     first = false;
@@ -229,9 +219,6 @@ void to_json(const ::eddy::protocol::LeaderAndIsrRequest::LeaderAndIsrTopicState
 }
 
 void fill(::eddy::protocol::LeaderAndIsrRequest::LeaderAndIsrLiveLeader& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.broker_id = test_int<int32_t>(counter++, 0);
   }
@@ -251,7 +238,6 @@ void to_json(const ::eddy::protocol::LeaderAndIsrRequest::LeaderAndIsrLiveLeader
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -274,9 +260,6 @@ void to_json(const ::eddy::protocol::LeaderAndIsrRequest::LeaderAndIsrLiveLeader
 }
 
 void fill(::eddy::protocol::LeaderAndIsrRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.controller_id = test_int<int32_t>(counter++, 0);
   }
@@ -320,10 +303,8 @@ void fill(::eddy::protocol::LeaderAndIsrRequest& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::LeaderAndIsrRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::LeaderAndIsrResponse& value, int16_t version, FillMo
 void to_json(const ::eddy::protocol::LeaderAndIsrResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::LeaderAndIsrResponse::LeaderAndIsrPartitionError& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 4) {
     value.topic_name = test_string(counter++);
   }
@@ -34,10 +31,8 @@ void fill(::eddy::protocol::LeaderAndIsrResponse::LeaderAndIsrPartitionError& va
 }
 
 void to_json(const ::eddy::protocol::LeaderAndIsrResponse::LeaderAndIsrPartitionError& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 4) {
     json += first ? "" : ",";
     first = false;
@@ -60,9 +55,6 @@ void to_json(const ::eddy::protocol::LeaderAndIsrResponse::LeaderAndIsrPartition
 }
 
 void fill(::eddy::protocol::LeaderAndIsrResponse::LeaderAndIsrTopicError& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 5) {
     value.topic_id = test_uuid(counter++);
   }
@@ -80,10 +72,8 @@ void fill(::eddy::protocol::LeaderAndIsrResponse::LeaderAndIsrTopicError& value,
 }
 
 void to_json(const ::eddy::protocol::LeaderAndIsrResponse::LeaderAndIsrTopicError& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 5) {
     json += first ? "" : ",";
     first = false;
@@ -105,9 +95,6 @@ void to_json(const ::eddy::protocol::LeaderAndIsrResponse::LeaderAndIsrTopicErro
 }
 
 void fill(::eddy::protocol::LeaderAndIsrResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -132,10 +119,8 @@ void fill(::eddy::protocol::LeaderAndIsrResponse& value, int16_t version, FillMo
 }
 
 void to_json(const ::eddy::protocol::LeaderAndIsrResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -13,9 +13,6 @@ void fill(::eddy::protocol::LeaveGroupRequest& value, int16_t version, FillMode 
 void to_json(const ::eddy::protocol::LeaveGroupRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::LeaveGroupRequest::MemberIdentity& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     value.member_id = test_string(counter++);
   }
@@ -40,10 +37,8 @@ void fill(::eddy::protocol::LeaveGroupRequest::MemberIdentity& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::LeaveGroupRequest::MemberIdentity& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;
@@ -74,9 +69,6 @@ void to_json(const ::eddy::protocol::LeaveGroupRequest::MemberIdentity& value, i
 }
 
 void fill(::eddy::protocol::LeaveGroupRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -97,10 +89,8 @@ void fill(::eddy::protocol::LeaveGroupRequest& value, int16_t version, FillMode 
 }
 
 void to_json(const ::eddy::protocol::LeaveGroupRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -13,9 +13,6 @@ void fill(::eddy::protocol::LeaveGroupResponse& value, int16_t version, FillMode
 void to_json(const ::eddy::protocol::LeaveGroupResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::LeaveGroupResponse::MemberResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     value.member_id = test_string(counter++);
   }
@@ -36,10 +33,8 @@ void fill(::eddy::protocol::LeaveGroupResponse::MemberResponse& value, int16_t v
 }
 
 void to_json(const ::eddy::protocol::LeaveGroupResponse::MemberResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;
@@ -66,9 +61,6 @@ void to_json(const ::eddy::protocol::LeaveGroupResponse::MemberResponse& value, 
 }
 
 void fill(::eddy::protocol::LeaveGroupResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -89,10 +81,8 @@ void fill(::eddy::protocol::LeaveGroupResponse& value, int16_t version, FillMode
 }
 
 void to_json(const ::eddy::protocol::LeaveGroupResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;

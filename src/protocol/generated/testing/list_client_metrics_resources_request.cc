@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::ListClientMetricsResourcesRequest& value, i
 
 void fill(::eddy::protocol::ListClientMetricsResourcesRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (mode == FillMode::kUnknownTags && (true)) {
     value.unknown_tagged_fields.push_back(TaggedField{1000, {1, 2, 3}});
     value.unknown_tagged_fields.push_back(TaggedField{1001 + counter++ % 7, {}});
@@ -21,10 +19,9 @@ void fill(::eddy::protocol::ListClientMetricsResourcesRequest& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::ListClientMetricsResourcesRequest& value, int16_t version, std::string& json) {
+  (void)value;
   (void)version;
   json += "{";
-  bool first = true;
-  (void)first;
   json += "}";
 }
 

@@ -14,8 +14,6 @@ void to_json(const ::eddy::protocol::ListClientMetricsResourcesResponse& value, 
 
 void fill(::eddy::protocol::ListClientMetricsResourcesResponse::ClientMetricsResource& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -29,7 +27,6 @@ void to_json(const ::eddy::protocol::ListClientMetricsResourcesResponse::ClientM
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -40,9 +37,6 @@ void to_json(const ::eddy::protocol::ListClientMetricsResourcesResponse::ClientM
 }
 
 void fill(::eddy::protocol::ListClientMetricsResourcesResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -63,10 +57,8 @@ void fill(::eddy::protocol::ListClientMetricsResourcesResponse& value, int16_t v
 }
 
 void to_json(const ::eddy::protocol::ListClientMetricsResourcesResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::ListGroupsRequest& value, int16_t version, FillMode 
 void to_json(const ::eddy::protocol::ListGroupsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ListGroupsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 4) {
     value.states_filter.clear();
     for (int i = 0; i < 2; ++i) {
@@ -33,10 +30,8 @@ void fill(::eddy::protocol::ListGroupsRequest& value, int16_t version, FillMode 
 }
 
 void to_json(const ::eddy::protocol::ListGroupsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 4) {
     json += first ? "" : ",";
     first = false;

@@ -13,9 +13,6 @@ void fill(::eddy::protocol::ListGroupsResponse& value, int16_t version, FillMode
 void to_json(const ::eddy::protocol::ListGroupsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ListGroupsResponse::ListedGroup& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -35,10 +32,8 @@ void fill(::eddy::protocol::ListGroupsResponse::ListedGroup& value, int16_t vers
 }
 
 void to_json(const ::eddy::protocol::ListGroupsResponse::ListedGroup& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -67,9 +62,6 @@ void to_json(const ::eddy::protocol::ListGroupsResponse::ListedGroup& value, int
 }
 
 void fill(::eddy::protocol::ListGroupsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -90,10 +82,8 @@ void fill(::eddy::protocol::ListGroupsResponse& value, int16_t version, FillMode
 }
 
 void to_json(const ::eddy::protocol::ListGroupsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::ListOffsetsRequest& value, int16_t version, FillMode
 void to_json(const ::eddy::protocol::ListOffsetsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ListOffsetsRequest::ListOffsetsPartition& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -37,10 +34,8 @@ void fill(::eddy::protocol::ListOffsetsRequest::ListOffsetsPartition& value, int
 }
 
 void to_json(const ::eddy::protocol::ListOffsetsRequest::ListOffsetsPartition& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -69,9 +64,6 @@ void to_json(const ::eddy::protocol::ListOffsetsRequest::ListOffsetsPartition& v
 }
 
 void fill(::eddy::protocol::ListOffsetsRequest::ListOffsetsTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -89,10 +81,8 @@ void fill(::eddy::protocol::ListOffsetsRequest::ListOffsetsTopic& value, int16_t
 }
 
 void to_json(const ::eddy::protocol::ListOffsetsRequest::ListOffsetsTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -114,9 +104,6 @@ void to_json(const ::eddy::protocol::ListOffsetsRequest::ListOffsetsTopic& value
 }
 
 void fill(::eddy::protocol::ListOffsetsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.replica_id = test_int<int32_t>(counter++, 0);
   }
@@ -140,10 +127,8 @@ void fill(::eddy::protocol::ListOffsetsRequest& value, int16_t version, FillMode
 }
 
 void to_json(const ::eddy::protocol::ListOffsetsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::ListOffsetsResponse& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::ListOffsetsResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ListOffsetsResponse::ListOffsetsPartitionResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -46,10 +43,8 @@ void fill(::eddy::protocol::ListOffsetsResponse::ListOffsetsPartitionResponse& v
 }
 
 void to_json(const ::eddy::protocol::ListOffsetsResponse::ListOffsetsPartitionResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -95,9 +90,6 @@ void to_json(const ::eddy::protocol::ListOffsetsResponse::ListOffsetsPartitionRe
 }
 
 void fill(::eddy::protocol::ListOffsetsResponse::ListOffsetsTopicResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -115,10 +107,8 @@ void fill(::eddy::protocol::ListOffsetsResponse::ListOffsetsTopicResponse& value
 }
 
 void to_json(const ::eddy::protocol::ListOffsetsResponse::ListOffsetsTopicResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -140,9 +130,6 @@ void to_json(const ::eddy::protocol::ListOffsetsResponse::ListOffsetsTopicRespon
 }
 
 void fill(::eddy::protocol::ListOffsetsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 2) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -160,10 +147,8 @@ void fill(::eddy::protocol::ListOffsetsResponse& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::ListOffsetsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 2) {
     json += first ? "" : ",";
     first = false;

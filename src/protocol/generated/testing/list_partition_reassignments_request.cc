@@ -14,8 +14,6 @@ void to_json(const ::eddy::protocol::ListPartitionReassignmentsRequest& value, i
 
 void fill(::eddy::protocol::ListPartitionReassignmentsRequest::ListPartitionReassignmentsTopics& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -35,7 +33,6 @@ void to_json(const ::eddy::protocol::ListPartitionReassignmentsRequest::ListPart
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -57,9 +54,6 @@ void to_json(const ::eddy::protocol::ListPartitionReassignmentsRequest::ListPart
 }
 
 void fill(::eddy::protocol::ListPartitionReassignmentsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.timeout_ms = test_int<int32_t>(counter++, 60000);
   }
@@ -81,10 +75,8 @@ void fill(::eddy::protocol::ListPartitionReassignmentsRequest& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::ListPartitionReassignmentsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::ListPartitionReassignmentsResponse& value, 
 
 void fill(::eddy::protocol::ListPartitionReassignmentsResponse::OngoingPartitionReassignment& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -49,7 +47,6 @@ void to_json(const ::eddy::protocol::ListPartitionReassignmentsResponse::Ongoing
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -93,9 +90,6 @@ void to_json(const ::eddy::protocol::ListPartitionReassignmentsResponse::Ongoing
 }
 
 void fill(::eddy::protocol::ListPartitionReassignmentsResponse::OngoingTopicReassignment& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -113,10 +107,8 @@ void fill(::eddy::protocol::ListPartitionReassignmentsResponse::OngoingTopicReas
 }
 
 void to_json(const ::eddy::protocol::ListPartitionReassignmentsResponse::OngoingTopicReassignment& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -138,9 +130,6 @@ void to_json(const ::eddy::protocol::ListPartitionReassignmentsResponse::Ongoing
 }
 
 void fill(::eddy::protocol::ListPartitionReassignmentsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -168,10 +157,8 @@ void fill(::eddy::protocol::ListPartitionReassignmentsResponse& value, int16_t v
 }
 
 void to_json(const ::eddy::protocol::ListPartitionReassignmentsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

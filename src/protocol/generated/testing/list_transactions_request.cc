@@ -11,9 +11,6 @@ void fill(::eddy::protocol::ListTransactionsRequest& value, int16_t version, Fil
 void to_json(const ::eddy::protocol::ListTransactionsRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ListTransactionsRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.state_filters.clear();
     for (int i = 0; i < 2; ++i) {
@@ -36,10 +33,8 @@ void fill(::eddy::protocol::ListTransactionsRequest& value, int16_t version, Fil
 }
 
 void to_json(const ::eddy::protocol::ListTransactionsRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -14,8 +14,6 @@ void to_json(const ::eddy::protocol::ListTransactionsResponse& value, int16_t ve
 
 void fill(::eddy::protocol::ListTransactionsResponse::TransactionState& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.transactional_id = test_string(counter++);
   }
@@ -35,7 +33,6 @@ void to_json(const ::eddy::protocol::ListTransactionsResponse::TransactionState&
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -58,9 +55,6 @@ void to_json(const ::eddy::protocol::ListTransactionsResponse::TransactionState&
 }
 
 void fill(::eddy::protocol::ListTransactionsResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -87,10 +81,8 @@ void fill(::eddy::protocol::ListTransactionsResponse& value, int16_t version, Fi
 }
 
 void to_json(const ::eddy::protocol::ListTransactionsResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

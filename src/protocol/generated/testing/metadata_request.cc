@@ -13,9 +13,6 @@ void fill(::eddy::protocol::MetadataRequest& value, int16_t version, FillMode mo
 void to_json(const ::eddy::protocol::MetadataRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::MetadataRequest::MetadataRequestTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 10) {
     value.topic_id = test_uuid(counter++);
   }
@@ -33,10 +30,8 @@ void fill(::eddy::protocol::MetadataRequest::MetadataRequestTopic& value, int16_
 }
 
 void to_json(const ::eddy::protocol::MetadataRequest::MetadataRequestTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 10) {
     json += first ? "" : ",";
     first = false;
@@ -57,9 +52,6 @@ void to_json(const ::eddy::protocol::MetadataRequest::MetadataRequestTopic& valu
 }
 
 void fill(::eddy::protocol::MetadataRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (version >= 1)) {
       value.topics.reset();
@@ -87,10 +79,8 @@ void fill(::eddy::protocol::MetadataRequest& value, int16_t version, FillMode mo
 }
 
 void to_json(const ::eddy::protocol::MetadataRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -17,9 +17,6 @@ void fill(::eddy::protocol::MetadataResponse& value, int16_t version, FillMode m
 void to_json(const ::eddy::protocol::MetadataResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::MetadataResponse::MetadataResponseBroker& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.node_id = test_int<int32_t>(counter++, 0);
   }
@@ -43,10 +40,8 @@ void fill(::eddy::protocol::MetadataResponse::MetadataResponseBroker& value, int
 }
 
 void to_json(const ::eddy::protocol::MetadataResponse::MetadataResponseBroker& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -79,9 +74,6 @@ void to_json(const ::eddy::protocol::MetadataResponse::MetadataResponseBroker& v
 }
 
 void fill(::eddy::protocol::MetadataResponse::MetadataResponsePartition& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -119,10 +111,8 @@ void fill(::eddy::protocol::MetadataResponse::MetadataResponsePartition& value, 
 }
 
 void to_json(const ::eddy::protocol::MetadataResponse::MetadataResponsePartition& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -184,9 +174,6 @@ void to_json(const ::eddy::protocol::MetadataResponse::MetadataResponsePartition
 }
 
 void fill(::eddy::protocol::MetadataResponse::MetadataResponseTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -220,10 +207,8 @@ void fill(::eddy::protocol::MetadataResponse::MetadataResponseTopic& value, int1
 }
 
 void to_json(const ::eddy::protocol::MetadataResponse::MetadataResponseTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -273,9 +258,6 @@ void to_json(const ::eddy::protocol::MetadataResponse::MetadataResponseTopic& va
 }
 
 void fill(::eddy::protocol::MetadataResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -313,10 +295,8 @@ void fill(::eddy::protocol::MetadataResponse& value, int16_t version, FillMode m
 }
 
 void to_json(const ::eddy::protocol::MetadataResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;

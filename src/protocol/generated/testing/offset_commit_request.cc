@@ -15,9 +15,6 @@ void fill(::eddy::protocol::OffsetCommitRequest& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::OffsetCommitRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::OffsetCommitRequest::OffsetCommitRequestPartition& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -44,10 +41,8 @@ void fill(::eddy::protocol::OffsetCommitRequest::OffsetCommitRequestPartition& v
 }
 
 void to_json(const ::eddy::protocol::OffsetCommitRequest::OffsetCommitRequestPartition& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -86,9 +81,6 @@ void to_json(const ::eddy::protocol::OffsetCommitRequest::OffsetCommitRequestPar
 }
 
 void fill(::eddy::protocol::OffsetCommitRequest::OffsetCommitRequestTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -106,10 +98,8 @@ void fill(::eddy::protocol::OffsetCommitRequest::OffsetCommitRequestTopic& value
 }
 
 void to_json(const ::eddy::protocol::OffsetCommitRequest::OffsetCommitRequestTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -131,9 +121,6 @@ void to_json(const ::eddy::protocol::OffsetCommitRequest::OffsetCommitRequestTop
 }
 
 void fill(::eddy::protocol::OffsetCommitRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -167,10 +154,8 @@ void fill(::eddy::protocol::OffsetCommitRequest& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::OffsetCommitRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

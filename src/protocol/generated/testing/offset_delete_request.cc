@@ -17,7 +17,6 @@ void to_json(const ::eddy::protocol::OffsetDeleteRequest& value, int16_t version
 void fill(::eddy::protocol::OffsetDeleteRequest::OffsetDeleteRequestPartition& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
   (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -27,7 +26,6 @@ void to_json(const ::eddy::protocol::OffsetDeleteRequest::OffsetDeleteRequestPar
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -38,9 +36,6 @@ void to_json(const ::eddy::protocol::OffsetDeleteRequest::OffsetDeleteRequestPar
 }
 
 void fill(::eddy::protocol::OffsetDeleteRequest::OffsetDeleteRequestTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -54,10 +49,8 @@ void fill(::eddy::protocol::OffsetDeleteRequest::OffsetDeleteRequestTopic& value
 }
 
 void to_json(const ::eddy::protocol::OffsetDeleteRequest::OffsetDeleteRequestTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -79,9 +72,6 @@ void to_json(const ::eddy::protocol::OffsetDeleteRequest::OffsetDeleteRequestTop
 }
 
 void fill(::eddy::protocol::OffsetDeleteRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -95,10 +85,8 @@ void fill(::eddy::protocol::OffsetDeleteRequest& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::OffsetDeleteRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

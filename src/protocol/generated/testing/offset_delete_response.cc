@@ -17,7 +17,6 @@ void to_json(const ::eddy::protocol::OffsetDeleteResponse& value, int16_t versio
 void fill(::eddy::protocol::OffsetDeleteResponse::OffsetDeleteResponsePartition& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
   (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -30,7 +29,6 @@ void to_json(const ::eddy::protocol::OffsetDeleteResponse::OffsetDeleteResponseP
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -47,9 +45,6 @@ void to_json(const ::eddy::protocol::OffsetDeleteResponse::OffsetDeleteResponseP
 }
 
 void fill(::eddy::protocol::OffsetDeleteResponse::OffsetDeleteResponseTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -63,10 +58,8 @@ void fill(::eddy::protocol::OffsetDeleteResponse::OffsetDeleteResponseTopic& val
 }
 
 void to_json(const ::eddy::protocol::OffsetDeleteResponse::OffsetDeleteResponseTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -88,9 +81,6 @@ void to_json(const ::eddy::protocol::OffsetDeleteResponse::OffsetDeleteResponseT
 }
 
 void fill(::eddy::protocol::OffsetDeleteResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -107,10 +97,8 @@ void fill(::eddy::protocol::OffsetDeleteResponse& value, int16_t version, FillMo
 }
 
 void to_json(const ::eddy::protocol::OffsetDeleteResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -17,9 +17,6 @@ void fill(::eddy::protocol::OffsetFetchRequest& value, int16_t version, FillMode
 void to_json(const ::eddy::protocol::OffsetFetchRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 7) {
     value.name = test_string(counter++);
   }
@@ -36,10 +33,8 @@ void fill(::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestTopic& value, 
 }
 
 void to_json(const ::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 7) {
     json += first ? "" : ",";
     first = false;
@@ -61,9 +56,6 @@ void to_json(const ::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestTopic
 }
 
 void fill(::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestTopics& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 8) {
     value.name = test_string(counter++);
   }
@@ -80,10 +72,8 @@ void fill(::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestTopics& value,
 }
 
 void to_json(const ::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestTopics& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 8) {
     json += first ? "" : ",";
     first = false;
@@ -105,9 +95,6 @@ void to_json(const ::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestTopic
 }
 
 void fill(::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestGroup& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 8) {
     value.group_id = test_string(counter++);
   }
@@ -139,10 +126,8 @@ void fill(::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestGroup& value, 
 }
 
 void to_json(const ::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestGroup& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 8) {
     json += first ? "" : ",";
     first = false;
@@ -184,9 +169,6 @@ void to_json(const ::eddy::protocol::OffsetFetchRequest::OffsetFetchRequestGroup
 }
 
 void fill(::eddy::protocol::OffsetFetchRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 7) {
     value.group_id = test_string(counter++);
   }
@@ -218,10 +200,8 @@ void fill(::eddy::protocol::OffsetFetchRequest& value, int16_t version, FillMode
 }
 
 void to_json(const ::eddy::protocol::OffsetFetchRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 7) {
     json += first ? "" : ",";
     first = false;

@@ -21,9 +21,6 @@ void fill(::eddy::protocol::OffsetFetchResponse& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::OffsetFetchResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::OffsetFetchResponse::OffsetFetchResponsePartition& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 7) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -50,10 +47,8 @@ void fill(::eddy::protocol::OffsetFetchResponse::OffsetFetchResponsePartition& v
 }
 
 void to_json(const ::eddy::protocol::OffsetFetchResponse::OffsetFetchResponsePartition& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 7) {
     json += first ? "" : ",";
     first = false;
@@ -92,9 +87,6 @@ void to_json(const ::eddy::protocol::OffsetFetchResponse::OffsetFetchResponsePar
 }
 
 void fill(::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 7) {
     value.name = test_string(counter++);
   }
@@ -112,10 +104,8 @@ void fill(::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseTopic& value
 }
 
 void to_json(const ::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 7) {
     json += first ? "" : ",";
     first = false;
@@ -137,9 +127,6 @@ void to_json(const ::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseTop
 }
 
 void fill(::eddy::protocol::OffsetFetchResponse::OffsetFetchResponsePartitions& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 8) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -166,10 +153,8 @@ void fill(::eddy::protocol::OffsetFetchResponse::OffsetFetchResponsePartitions& 
 }
 
 void to_json(const ::eddy::protocol::OffsetFetchResponse::OffsetFetchResponsePartitions& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 8) {
     json += first ? "" : ",";
     first = false;
@@ -208,9 +193,6 @@ void to_json(const ::eddy::protocol::OffsetFetchResponse::OffsetFetchResponsePar
 }
 
 void fill(::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseTopics& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 8) {
     value.name = test_string(counter++);
   }
@@ -228,10 +210,8 @@ void fill(::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseTopics& valu
 }
 
 void to_json(const ::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseTopics& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 8) {
     json += first ? "" : ",";
     first = false;
@@ -253,9 +233,6 @@ void to_json(const ::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseTop
 }
 
 void fill(::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseGroup& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 8) {
     value.group_id = test_string(counter++);
   }
@@ -276,10 +253,8 @@ void fill(::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseGroup& value
 }
 
 void to_json(const ::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseGroup& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 8) {
     json += first ? "" : ",";
     first = false;
@@ -307,9 +282,6 @@ void to_json(const ::eddy::protocol::OffsetFetchResponse::OffsetFetchResponseGro
 }
 
 void fill(::eddy::protocol::OffsetFetchResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -337,10 +309,8 @@ void fill(::eddy::protocol::OffsetFetchResponse& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::OffsetFetchResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;

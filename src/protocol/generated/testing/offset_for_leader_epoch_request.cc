@@ -15,9 +15,6 @@ void fill(::eddy::protocol::OffsetForLeaderEpochRequest& value, int16_t version,
 void to_json(const ::eddy::protocol::OffsetForLeaderEpochRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::OffsetForLeaderEpochRequest::OffsetForLeaderPartition& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition = test_int<int32_t>(counter++, 0);
   }
@@ -34,10 +31,8 @@ void fill(::eddy::protocol::OffsetForLeaderEpochRequest::OffsetForLeaderPartitio
 }
 
 void to_json(const ::eddy::protocol::OffsetForLeaderEpochRequest::OffsetForLeaderPartition& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -60,9 +55,6 @@ void to_json(const ::eddy::protocol::OffsetForLeaderEpochRequest::OffsetForLeade
 }
 
 void fill(::eddy::protocol::OffsetForLeaderEpochRequest::OffsetForLeaderTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic = test_string(counter++);
   }
@@ -80,10 +72,8 @@ void fill(::eddy::protocol::OffsetForLeaderEpochRequest::OffsetForLeaderTopic& v
 }
 
 void to_json(const ::eddy::protocol::OffsetForLeaderEpochRequest::OffsetForLeaderTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -105,9 +95,6 @@ void to_json(const ::eddy::protocol::OffsetForLeaderEpochRequest::OffsetForLeade
 }
 
 void fill(::eddy::protocol::OffsetForLeaderEpochRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     value.replica_id = test_int<int32_t>(counter++, -2);
   }
@@ -125,10 +112,8 @@ void fill(::eddy::protocol::OffsetForLeaderEpochRequest& value, int16_t version,
 }
 
 void to_json(const ::eddy::protocol::OffsetForLeaderEpochRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::OffsetForLeaderEpochResponse& value, int16_t version
 void to_json(const ::eddy::protocol::OffsetForLeaderEpochResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::OffsetForLeaderEpochResponse::EpochEndOffset& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -37,10 +34,8 @@ void fill(::eddy::protocol::OffsetForLeaderEpochResponse::EpochEndOffset& value,
 }
 
 void to_json(const ::eddy::protocol::OffsetForLeaderEpochResponse::EpochEndOffset& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -69,9 +64,6 @@ void to_json(const ::eddy::protocol::OffsetForLeaderEpochResponse::EpochEndOffse
 }
 
 void fill(::eddy::protocol::OffsetForLeaderEpochResponse::OffsetForLeaderTopicResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic = test_string(counter++);
   }
@@ -89,10 +81,8 @@ void fill(::eddy::protocol::OffsetForLeaderEpochResponse::OffsetForLeaderTopicRe
 }
 
 void to_json(const ::eddy::protocol::OffsetForLeaderEpochResponse::OffsetForLeaderTopicResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -114,9 +104,6 @@ void to_json(const ::eddy::protocol::OffsetForLeaderEpochResponse::OffsetForLead
 }
 
 void fill(::eddy::protocol::OffsetForLeaderEpochResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 2) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -134,10 +121,8 @@ void fill(::eddy::protocol::OffsetForLeaderEpochResponse& value, int16_t version
 }
 
 void to_json(const ::eddy::protocol::OffsetForLeaderEpochResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 2) {
     json += first ? "" : ",";
     first = false;

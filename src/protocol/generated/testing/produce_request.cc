@@ -15,9 +15,6 @@ void fill(::eddy::protocol::ProduceRequest& value, int16_t version, FillMode mod
 void to_json(const ::eddy::protocol::ProduceRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ProduceRequest::PartitionProduceData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.index = test_int<int32_t>(counter++, 0);
   }
@@ -38,7 +35,6 @@ void to_json(const ::eddy::protocol::ProduceRequest::PartitionProduceData& value
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -55,9 +51,6 @@ void to_json(const ::eddy::protocol::ProduceRequest::PartitionProduceData& value
 }
 
 void fill(::eddy::protocol::ProduceRequest::TopicProduceData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -75,10 +68,8 @@ void fill(::eddy::protocol::ProduceRequest::TopicProduceData& value, int16_t ver
 }
 
 void to_json(const ::eddy::protocol::ProduceRequest::TopicProduceData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -100,9 +91,6 @@ void to_json(const ::eddy::protocol::ProduceRequest::TopicProduceData& value, in
 }
 
 void fill(::eddy::protocol::ProduceRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     if (mode == FillMode::kNulls && (version >= 3)) {
       value.transactional_id.reset();
@@ -130,10 +118,8 @@ void fill(::eddy::protocol::ProduceRequest& value, int16_t version, FillMode mod
 }
 
 void to_json(const ::eddy::protocol::ProduceRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;

@@ -21,9 +21,6 @@ void fill(::eddy::protocol::ProduceResponse& value, int16_t version, FillMode mo
 void to_json(const ::eddy::protocol::ProduceResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ProduceResponse::BatchIndexAndErrorMessage& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 8) {
     value.batch_index = test_int<int32_t>(counter++, 0);
   }
@@ -41,10 +38,8 @@ void fill(::eddy::protocol::ProduceResponse::BatchIndexAndErrorMessage& value, i
 }
 
 void to_json(const ::eddy::protocol::ProduceResponse::BatchIndexAndErrorMessage& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 8) {
     json += first ? "" : ",";
     first = false;
@@ -65,9 +60,6 @@ void to_json(const ::eddy::protocol::ProduceResponse::BatchIndexAndErrorMessage&
 }
 
 void fill(::eddy::protocol::ProduceResponse::LeaderIdAndEpoch& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 10) {
     value.leader_id = test_int<int32_t>(counter++, -1);
   }
@@ -81,10 +73,8 @@ void fill(::eddy::protocol::ProduceResponse::LeaderIdAndEpoch& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::ProduceResponse::LeaderIdAndEpoch& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 10) {
     json += first ? "" : ",";
     first = false;
@@ -101,9 +91,6 @@ void to_json(const ::eddy::protocol::ProduceResponse::LeaderIdAndEpoch& value, i
 }
 
 void fill(::eddy::protocol::ProduceResponse::PartitionProduceResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.index = test_int<int32_t>(counter++, 0);
   }
@@ -143,10 +130,8 @@ void fill(::eddy::protocol::ProduceResponse::PartitionProduceResponse& value, in
 }
 
 void to_json(const ::eddy::protocol::ProduceResponse::PartitionProduceResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -208,9 +193,6 @@ void to_json(const ::eddy::protocol::ProduceResponse::PartitionProduceResponse& 
 }
 
 void fill(::eddy::protocol::ProduceResponse::TopicProduceResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -228,10 +210,8 @@ void fill(::eddy::protocol::ProduceResponse::TopicProduceResponse& value, int16_
 }
 
 void to_json(const ::eddy::protocol::ProduceResponse::TopicProduceResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -253,9 +233,6 @@ void to_json(const ::eddy::protocol::ProduceResponse::TopicProduceResponse& valu
 }
 
 void fill(::eddy::protocol::ProduceResponse::NodeEndpoint& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 10) {
     value.node_id = test_int<int32_t>(counter++, 0);
   }
@@ -279,10 +256,8 @@ void fill(::eddy::protocol::ProduceResponse::NodeEndpoint& value, int16_t versio
 }
 
 void to_json(const ::eddy::protocol::ProduceResponse::NodeEndpoint& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 10) {
     json += first ? "" : ",";
     first = false;
@@ -315,9 +290,6 @@ void to_json(const ::eddy::protocol::ProduceResponse::NodeEndpoint& value, int16
 }
 
 void fill(::eddy::protocol::ProduceResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.responses.clear();
     for (int i = 0; i < 2; ++i) {
@@ -342,10 +314,8 @@ void fill(::eddy::protocol::ProduceResponse& value, int16_t version, FillMode mo
 }
 
 void to_json(const ::eddy::protocol::ProduceResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

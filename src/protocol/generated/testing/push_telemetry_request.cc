@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::PushTelemetryRequest& value, int16_t versio
 
 void fill(::eddy::protocol::PushTelemetryRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.client_instance_id = test_uuid(counter++);
   }
@@ -39,7 +37,6 @@ void to_json(const ::eddy::protocol::PushTelemetryRequest& value, int16_t versio
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

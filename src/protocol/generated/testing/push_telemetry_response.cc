@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::PushTelemetryResponse& value, int16_t versi
 
 void fill(::eddy::protocol::PushTelemetryResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -30,7 +28,6 @@ void to_json(const ::eddy::protocol::PushTelemetryResponse& value, int16_t versi
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

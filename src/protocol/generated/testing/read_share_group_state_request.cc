@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateRequest& value, int16_t 
 
 void fill(::eddy::protocol::ReadShareGroupStateRequest::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition = test_int<int32_t>(counter++, 0);
   }
@@ -34,7 +32,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateRequest::PartitionData& 
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -51,9 +48,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateRequest::PartitionData& 
 }
 
 void fill(::eddy::protocol::ReadShareGroupStateRequest::ReadStateData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -71,10 +65,8 @@ void fill(::eddy::protocol::ReadShareGroupStateRequest::ReadStateData& value, in
 }
 
 void to_json(const ::eddy::protocol::ReadShareGroupStateRequest::ReadStateData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -96,9 +88,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateRequest::ReadStateData& 
 }
 
 void fill(::eddy::protocol::ReadShareGroupStateRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -116,10 +105,8 @@ void fill(::eddy::protocol::ReadShareGroupStateRequest& value, int16_t version, 
 }
 
 void to_json(const ::eddy::protocol::ReadShareGroupStateRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

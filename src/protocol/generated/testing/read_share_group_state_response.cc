@@ -18,8 +18,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateResponse& value, int16_t
 
 void fill(::eddy::protocol::ReadShareGroupStateResponse::StateBatch& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.first_offset = test_int<int64_t>(counter++, 0LL);
   }
@@ -42,7 +40,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateResponse::StateBatch& va
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -71,9 +68,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateResponse::StateBatch& va
 }
 
 void fill(::eddy::protocol::ReadShareGroupStateResponse::PartitionResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition = test_int<int32_t>(counter++, 0);
   }
@@ -107,10 +101,8 @@ void fill(::eddy::protocol::ReadShareGroupStateResponse::PartitionResult& value,
 }
 
 void to_json(const ::eddy::protocol::ReadShareGroupStateResponse::PartitionResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -160,9 +152,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateResponse::PartitionResul
 }
 
 void fill(::eddy::protocol::ReadShareGroupStateResponse::ReadStateResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -180,10 +169,8 @@ void fill(::eddy::protocol::ReadShareGroupStateResponse::ReadStateResult& value,
 }
 
 void to_json(const ::eddy::protocol::ReadShareGroupStateResponse::ReadStateResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -205,9 +192,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateResponse::ReadStateResul
 }
 
 void fill(::eddy::protocol::ReadShareGroupStateResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.results.clear();
     for (int i = 0; i < 2; ++i) {
@@ -222,10 +206,8 @@ void fill(::eddy::protocol::ReadShareGroupStateResponse& value, int16_t version,
 }
 
 void to_json(const ::eddy::protocol::ReadShareGroupStateResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryRequest& value, i
 
 void fill(::eddy::protocol::ReadShareGroupStateSummaryRequest::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition = test_int<int32_t>(counter++, 0);
   }
@@ -34,7 +32,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryRequest::Partitio
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -51,9 +48,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryRequest::Partitio
 }
 
 void fill(::eddy::protocol::ReadShareGroupStateSummaryRequest::ReadStateSummaryData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -71,10 +65,8 @@ void fill(::eddy::protocol::ReadShareGroupStateSummaryRequest::ReadStateSummaryD
 }
 
 void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryRequest::ReadStateSummaryData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -96,9 +88,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryRequest::ReadStat
 }
 
 void fill(::eddy::protocol::ReadShareGroupStateSummaryRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -116,10 +105,8 @@ void fill(::eddy::protocol::ReadShareGroupStateSummaryRequest& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

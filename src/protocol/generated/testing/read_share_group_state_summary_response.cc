@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryResponse& value, 
 
 void fill(::eddy::protocol::ReadShareGroupStateSummaryResponse::PartitionResult& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition = test_int<int32_t>(counter++, 0);
   }
@@ -47,7 +45,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryResponse::Partiti
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -86,9 +83,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryResponse::Partiti
 }
 
 void fill(::eddy::protocol::ReadShareGroupStateSummaryResponse::ReadStateSummaryResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -106,10 +100,8 @@ void fill(::eddy::protocol::ReadShareGroupStateSummaryResponse::ReadStateSummary
 }
 
 void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryResponse::ReadStateSummaryResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -131,9 +123,6 @@ void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryResponse::ReadSta
 }
 
 void fill(::eddy::protocol::ReadShareGroupStateSummaryResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.results.clear();
     for (int i = 0; i < 2; ++i) {
@@ -148,10 +137,8 @@ void fill(::eddy::protocol::ReadShareGroupStateSummaryResponse& value, int16_t v
 }
 
 void to_json(const ::eddy::protocol::ReadShareGroupStateSummaryResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

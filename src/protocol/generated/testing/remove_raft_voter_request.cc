@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::RemoveRaftVoterRequest& value, int16_t vers
 
 void fill(::eddy::protocol::RemoveRaftVoterRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.cluster_id.reset();
@@ -37,7 +35,6 @@ void to_json(const ::eddy::protocol::RemoveRaftVoterRequest& value, int16_t vers
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

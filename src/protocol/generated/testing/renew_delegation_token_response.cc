@@ -11,9 +11,6 @@ void fill(::eddy::protocol::RenewDelegationTokenResponse& value, int16_t version
 void to_json(const ::eddy::protocol::RenewDelegationTokenResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::RenewDelegationTokenResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -33,7 +30,6 @@ void to_json(const ::eddy::protocol::RenewDelegationTokenResponse& value, int16_
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

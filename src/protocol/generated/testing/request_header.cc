@@ -11,9 +11,6 @@ void fill(::eddy::protocol::RequestHeader& value, int16_t version, FillMode mode
 void to_json(const ::eddy::protocol::RequestHeader& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::RequestHeader& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.request_api_key = test_int<int16_t>(counter++, 0);
   }
@@ -37,10 +34,8 @@ void fill(::eddy::protocol::RequestHeader& value, int16_t version, FillMode mode
 }
 
 void to_json(const ::eddy::protocol::RequestHeader& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::ResponseHeader& value, int16_t version, FillMode mod
 void to_json(const ::eddy::protocol::ResponseHeader& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::ResponseHeader& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.correlation_id = test_int<int32_t>(counter++, 0);
   }
@@ -27,7 +24,6 @@ void to_json(const ::eddy::protocol::ResponseHeader& value, int16_t version, std
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -11,9 +11,6 @@ void fill(::eddy::protocol::SaslAuthenticateRequest& value, int16_t version, Fil
 void to_json(const ::eddy::protocol::SaslAuthenticateRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::SaslAuthenticateRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.auth_bytes = test_bytes(counter++);
   }
@@ -27,7 +24,6 @@ void to_json(const ::eddy::protocol::SaslAuthenticateRequest& value, int16_t ver
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

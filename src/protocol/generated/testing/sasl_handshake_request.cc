@@ -13,7 +13,6 @@ void to_json(const ::eddy::protocol::SaslHandshakeRequest& value, int16_t versio
 void fill(::eddy::protocol::SaslHandshakeRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
   (void)mode;
-  (void)counter;
   if (true) {
     value.mechanism = test_string(counter++);
   }
@@ -23,7 +22,6 @@ void to_json(const ::eddy::protocol::SaslHandshakeRequest& value, int16_t versio
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

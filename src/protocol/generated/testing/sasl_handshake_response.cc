@@ -13,7 +13,6 @@ void to_json(const ::eddy::protocol::SaslHandshakeResponse& value, int16_t versi
 void fill(::eddy::protocol::SaslHandshakeResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
   (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -29,7 +28,6 @@ void to_json(const ::eddy::protocol::SaslHandshakeResponse& value, int16_t versi
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -18,8 +18,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeRequest& value, int16_t ver
 
 void fill(::eddy::protocol::ShareAcknowledgeRequest::AcknowledgementBatch& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.first_offset = test_int<int64_t>(counter++, 0LL);
   }
@@ -42,7 +40,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeRequest::AcknowledgementBat
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -70,9 +67,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeRequest::AcknowledgementBat
 }
 
 void fill(::eddy::protocol::ShareAcknowledgeRequest::AcknowledgePartition& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -90,10 +84,8 @@ void fill(::eddy::protocol::ShareAcknowledgeRequest::AcknowledgePartition& value
 }
 
 void to_json(const ::eddy::protocol::ShareAcknowledgeRequest::AcknowledgePartition& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -115,9 +107,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeRequest::AcknowledgePartiti
 }
 
 void fill(::eddy::protocol::ShareAcknowledgeRequest::AcknowledgeTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -135,10 +124,8 @@ void fill(::eddy::protocol::ShareAcknowledgeRequest::AcknowledgeTopic& value, in
 }
 
 void to_json(const ::eddy::protocol::ShareAcknowledgeRequest::AcknowledgeTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -160,9 +147,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeRequest::AcknowledgeTopic& 
 }
 
 void fill(::eddy::protocol::ShareAcknowledgeRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.group_id.reset();
@@ -194,10 +178,8 @@ void fill(::eddy::protocol::ShareAcknowledgeRequest& value, int16_t version, Fil
 }
 
 void to_json(const ::eddy::protocol::ShareAcknowledgeRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

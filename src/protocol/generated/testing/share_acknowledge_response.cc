@@ -20,8 +20,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeResponse& value, int16_t ve
 
 void fill(::eddy::protocol::ShareAcknowledgeResponse::LeaderIdAndEpoch& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.leader_id = test_int<int32_t>(counter++, 0);
   }
@@ -38,7 +36,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeResponse::LeaderIdAndEpoch&
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -55,9 +52,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeResponse::LeaderIdAndEpoch&
 }
 
 void fill(::eddy::protocol::ShareAcknowledgeResponse::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -81,10 +75,8 @@ void fill(::eddy::protocol::ShareAcknowledgeResponse::PartitionData& value, int1
 }
 
 void to_json(const ::eddy::protocol::ShareAcknowledgeResponse::PartitionData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -117,9 +109,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeResponse::PartitionData& va
 }
 
 void fill(::eddy::protocol::ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -137,10 +126,8 @@ void fill(::eddy::protocol::ShareAcknowledgeResponse::ShareAcknowledgeTopicRespo
 }
 
 void to_json(const ::eddy::protocol::ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -163,8 +150,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeResponse::ShareAcknowledgeT
 
 void fill(::eddy::protocol::ShareAcknowledgeResponse::NodeEndpoint& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.node_id = test_int<int32_t>(counter++, 0);
   }
@@ -191,7 +176,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeResponse::NodeEndpoint& val
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -224,9 +208,6 @@ void to_json(const ::eddy::protocol::ShareAcknowledgeResponse::NodeEndpoint& val
 }
 
 void fill(::eddy::protocol::ShareAcknowledgeResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -261,10 +242,8 @@ void fill(::eddy::protocol::ShareAcknowledgeResponse& value, int16_t version, Fi
 }
 
 void to_json(const ::eddy::protocol::ShareAcknowledgeResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -20,8 +20,6 @@ void to_json(const ::eddy::protocol::ShareFetchRequest& value, int16_t version, 
 
 void fill(::eddy::protocol::ShareFetchRequest::AcknowledgementBatch& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.first_offset = test_int<int64_t>(counter++, 0LL);
   }
@@ -44,7 +42,6 @@ void to_json(const ::eddy::protocol::ShareFetchRequest::AcknowledgementBatch& va
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -72,9 +69,6 @@ void to_json(const ::eddy::protocol::ShareFetchRequest::AcknowledgementBatch& va
 }
 
 void fill(::eddy::protocol::ShareFetchRequest::FetchPartition& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -95,10 +89,8 @@ void fill(::eddy::protocol::ShareFetchRequest::FetchPartition& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::ShareFetchRequest::FetchPartition& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -126,9 +118,6 @@ void to_json(const ::eddy::protocol::ShareFetchRequest::FetchPartition& value, i
 }
 
 void fill(::eddy::protocol::ShareFetchRequest::FetchTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -146,10 +135,8 @@ void fill(::eddy::protocol::ShareFetchRequest::FetchTopic& value, int16_t versio
 }
 
 void to_json(const ::eddy::protocol::ShareFetchRequest::FetchTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -172,8 +159,6 @@ void to_json(const ::eddy::protocol::ShareFetchRequest::FetchTopic& value, int16
 
 void fill(::eddy::protocol::ShareFetchRequest::ForgottenTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -193,7 +178,6 @@ void to_json(const ::eddy::protocol::ShareFetchRequest::ForgottenTopic& value, i
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -215,9 +199,6 @@ void to_json(const ::eddy::protocol::ShareFetchRequest::ForgottenTopic& value, i
 }
 
 void fill(::eddy::protocol::ShareFetchRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.group_id.reset();
@@ -265,10 +246,8 @@ void fill(::eddy::protocol::ShareFetchRequest& value, int16_t version, FillMode 
 }
 
 void to_json(const ::eddy::protocol::ShareFetchRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

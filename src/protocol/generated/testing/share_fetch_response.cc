@@ -22,8 +22,6 @@ void to_json(const ::eddy::protocol::ShareFetchResponse& value, int16_t version,
 
 void fill(::eddy::protocol::ShareFetchResponse::LeaderIdAndEpoch& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.leader_id = test_int<int32_t>(counter++, 0);
   }
@@ -40,7 +38,6 @@ void to_json(const ::eddy::protocol::ShareFetchResponse::LeaderIdAndEpoch& value
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -58,8 +55,6 @@ void to_json(const ::eddy::protocol::ShareFetchResponse::LeaderIdAndEpoch& value
 
 void fill(::eddy::protocol::ShareFetchResponse::AcquiredRecords& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.first_offset = test_int<int64_t>(counter++, 0LL);
   }
@@ -79,7 +74,6 @@ void to_json(const ::eddy::protocol::ShareFetchResponse::AcquiredRecords& value,
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -102,9 +96,6 @@ void to_json(const ::eddy::protocol::ShareFetchResponse::AcquiredRecords& value,
 }
 
 void fill(::eddy::protocol::ShareFetchResponse::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -152,10 +143,8 @@ void fill(::eddy::protocol::ShareFetchResponse::PartitionData& value, int16_t ve
 }
 
 void to_json(const ::eddy::protocol::ShareFetchResponse::PartitionData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -221,9 +210,6 @@ void to_json(const ::eddy::protocol::ShareFetchResponse::PartitionData& value, i
 }
 
 void fill(::eddy::protocol::ShareFetchResponse::ShareFetchableTopicResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -241,10 +227,8 @@ void fill(::eddy::protocol::ShareFetchResponse::ShareFetchableTopicResponse& val
 }
 
 void to_json(const ::eddy::protocol::ShareFetchResponse::ShareFetchableTopicResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -267,8 +251,6 @@ void to_json(const ::eddy::protocol::ShareFetchResponse::ShareFetchableTopicResp
 
 void fill(::eddy::protocol::ShareFetchResponse::NodeEndpoint& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.node_id = test_int<int32_t>(counter++, 0);
   }
@@ -295,7 +277,6 @@ void to_json(const ::eddy::protocol::ShareFetchResponse::NodeEndpoint& value, in
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -328,9 +309,6 @@ void to_json(const ::eddy::protocol::ShareFetchResponse::NodeEndpoint& value, in
 }
 
 void fill(::eddy::protocol::ShareFetchResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -365,10 +343,8 @@ void fill(::eddy::protocol::ShareFetchResponse& value, int16_t version, FillMode
 }
 
 void to_json(const ::eddy::protocol::ShareFetchResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

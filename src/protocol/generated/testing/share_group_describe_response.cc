@@ -20,8 +20,6 @@ void to_json(const ::eddy::protocol::ShareGroupDescribeResponse& value, int16_t 
 
 void fill(::eddy::protocol::ShareGroupDescribeResponse::TopicPartitions& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -44,7 +42,6 @@ void to_json(const ::eddy::protocol::ShareGroupDescribeResponse::TopicPartitions
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -72,9 +69,6 @@ void to_json(const ::eddy::protocol::ShareGroupDescribeResponse::TopicPartitions
 }
 
 void fill(::eddy::protocol::ShareGroupDescribeResponse::Assignment& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_partitions.clear();
     for (int i = 0; i < 2; ++i) {
@@ -89,10 +83,8 @@ void fill(::eddy::protocol::ShareGroupDescribeResponse::Assignment& value, int16
 }
 
 void to_json(const ::eddy::protocol::ShareGroupDescribeResponse::Assignment& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -108,9 +100,6 @@ void to_json(const ::eddy::protocol::ShareGroupDescribeResponse::Assignment& val
 }
 
 void fill(::eddy::protocol::ShareGroupDescribeResponse::Member& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.member_id = test_string(counter++);
   }
@@ -146,10 +135,8 @@ void fill(::eddy::protocol::ShareGroupDescribeResponse::Member& value, int16_t v
 }
 
 void to_json(const ::eddy::protocol::ShareGroupDescribeResponse::Member& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -205,9 +192,6 @@ void to_json(const ::eddy::protocol::ShareGroupDescribeResponse::Member& value, 
 }
 
 void fill(::eddy::protocol::ShareGroupDescribeResponse::DescribedGroup& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -250,10 +234,8 @@ void fill(::eddy::protocol::ShareGroupDescribeResponse::DescribedGroup& value, i
 }
 
 void to_json(const ::eddy::protocol::ShareGroupDescribeResponse::DescribedGroup& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -321,9 +303,6 @@ void to_json(const ::eddy::protocol::ShareGroupDescribeResponse::DescribedGroup&
 }
 
 void fill(::eddy::protocol::ShareGroupDescribeResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -341,10 +320,8 @@ void fill(::eddy::protocol::ShareGroupDescribeResponse& value, int16_t version, 
 }
 
 void to_json(const ::eddy::protocol::ShareGroupDescribeResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::ShareGroupHeartbeatRequest& value, int16_t 
 
 void fill(::eddy::protocol::ShareGroupHeartbeatRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -50,7 +48,6 @@ void to_json(const ::eddy::protocol::ShareGroupHeartbeatRequest& value, int16_t 
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::ShareGroupHeartbeatResponse& value, int16_t
 
 void fill(::eddy::protocol::ShareGroupHeartbeatResponse::TopicPartitions& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -37,7 +35,6 @@ void to_json(const ::eddy::protocol::ShareGroupHeartbeatResponse::TopicPartition
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -59,9 +56,6 @@ void to_json(const ::eddy::protocol::ShareGroupHeartbeatResponse::TopicPartition
 }
 
 void fill(::eddy::protocol::ShareGroupHeartbeatResponse::Assignment& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_partitions.clear();
     for (int i = 0; i < 2; ++i) {
@@ -76,10 +70,8 @@ void fill(::eddy::protocol::ShareGroupHeartbeatResponse::Assignment& value, int1
 }
 
 void to_json(const ::eddy::protocol::ShareGroupHeartbeatResponse::Assignment& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -95,9 +87,6 @@ void to_json(const ::eddy::protocol::ShareGroupHeartbeatResponse::Assignment& va
 }
 
 void fill(::eddy::protocol::ShareGroupHeartbeatResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -138,10 +127,8 @@ void fill(::eddy::protocol::ShareGroupHeartbeatResponse& value, int16_t version,
 }
 
 void to_json(const ::eddy::protocol::ShareGroupHeartbeatResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -19,9 +19,6 @@ void fill(::eddy::protocol::StopReplicaRequest& value, int16_t version, FillMode
 void to_json(const ::eddy::protocol::StopReplicaRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::StopReplicaRequest::StopReplicaPartitionV0& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 0) {
     value.topic_name = test_string(counter++);
   }
@@ -35,10 +32,8 @@ void fill(::eddy::protocol::StopReplicaRequest::StopReplicaPartitionV0& value, i
 }
 
 void to_json(const ::eddy::protocol::StopReplicaRequest::StopReplicaPartitionV0& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 0) {
     json += first ? "" : ",";
     first = false;
@@ -55,9 +50,6 @@ void to_json(const ::eddy::protocol::StopReplicaRequest::StopReplicaPartitionV0&
 }
 
 void fill(::eddy::protocol::StopReplicaRequest::StopReplicaTopicV1& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1 && version <= 2) {
     value.name = test_string(counter++);
   }
@@ -74,10 +66,8 @@ void fill(::eddy::protocol::StopReplicaRequest::StopReplicaTopicV1& value, int16
 }
 
 void to_json(const ::eddy::protocol::StopReplicaRequest::StopReplicaTopicV1& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1 && version <= 2) {
     json += first ? "" : ",";
     first = false;
@@ -99,9 +89,6 @@ void to_json(const ::eddy::protocol::StopReplicaRequest::StopReplicaTopicV1& val
 }
 
 void fill(::eddy::protocol::StopReplicaRequest::StopReplicaPartitionState& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -118,10 +105,8 @@ void fill(::eddy::protocol::StopReplicaRequest::StopReplicaPartitionState& value
 }
 
 void to_json(const ::eddy::protocol::StopReplicaRequest::StopReplicaPartitionState& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;
@@ -144,9 +129,6 @@ void to_json(const ::eddy::protocol::StopReplicaRequest::StopReplicaPartitionSta
 }
 
 void fill(::eddy::protocol::StopReplicaRequest::StopReplicaTopicState& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 3) {
     value.topic_name = test_string(counter++);
   }
@@ -164,10 +146,8 @@ void fill(::eddy::protocol::StopReplicaRequest::StopReplicaTopicState& value, in
 }
 
 void to_json(const ::eddy::protocol::StopReplicaRequest::StopReplicaTopicState& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 3) {
     json += first ? "" : ",";
     first = false;
@@ -189,9 +169,6 @@ void to_json(const ::eddy::protocol::StopReplicaRequest::StopReplicaTopicState& 
 }
 
 void fill(::eddy::protocol::StopReplicaRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.controller_id = test_int<int32_t>(counter++, 0);
   }
@@ -235,10 +212,8 @@ void fill(::eddy::protocol::StopReplicaRequest& value, int16_t version, FillMode
 }
 
 void to_json(const ::eddy::protocol::StopReplicaRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -13,9 +13,6 @@ void fill(::eddy::protocol::StopReplicaResponse& value, int16_t version, FillMod
 void to_json(const ::eddy::protocol::StopReplicaResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::StopReplicaResponse::StopReplicaPartitionError& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -35,7 +32,6 @@ void to_json(const ::eddy::protocol::StopReplicaResponse::StopReplicaPartitionEr
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -58,9 +54,6 @@ void to_json(const ::eddy::protocol::StopReplicaResponse::StopReplicaPartitionEr
 }
 
 void fill(::eddy::protocol::StopReplicaResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -78,10 +71,8 @@ void fill(::eddy::protocol::StopReplicaResponse& value, int16_t version, FillMod
 }
 
 void to_json(const ::eddy::protocol::StopReplicaResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -13,9 +13,6 @@ void fill(::eddy::protocol::SyncGroupRequest& value, int16_t version, FillMode m
 void to_json(const ::eddy::protocol::SyncGroupRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::SyncGroupRequest::SyncGroupRequestAssignment& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.member_id = test_string(counter++);
   }
@@ -32,7 +29,6 @@ void to_json(const ::eddy::protocol::SyncGroupRequest::SyncGroupRequestAssignmen
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -49,9 +45,6 @@ void to_json(const ::eddy::protocol::SyncGroupRequest::SyncGroupRequestAssignmen
 }
 
 void fill(::eddy::protocol::SyncGroupRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -96,10 +89,8 @@ void fill(::eddy::protocol::SyncGroupRequest& value, int16_t version, FillMode m
 }
 
 void to_json(const ::eddy::protocol::SyncGroupRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

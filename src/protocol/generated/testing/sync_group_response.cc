@@ -11,9 +11,6 @@ void fill(::eddy::protocol::SyncGroupResponse& value, int16_t version, FillMode 
 void to_json(const ::eddy::protocol::SyncGroupResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::SyncGroupResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -44,10 +41,8 @@ void fill(::eddy::protocol::SyncGroupResponse& value, int16_t version, FillMode 
 }
 
 void to_json(const ::eddy::protocol::SyncGroupResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;

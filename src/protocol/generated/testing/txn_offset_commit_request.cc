@@ -15,9 +15,6 @@ void fill(::eddy::protocol::TxnOffsetCommitRequest& value, int16_t version, Fill
 void to_json(const ::eddy::protocol::TxnOffsetCommitRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -41,10 +38,8 @@ void fill(::eddy::protocol::TxnOffsetCommitRequest::TxnOffsetCommitRequestPartit
 }
 
 void to_json(const ::eddy::protocol::TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -77,9 +72,6 @@ void to_json(const ::eddy::protocol::TxnOffsetCommitRequest::TxnOffsetCommitRequ
 }
 
 void fill(::eddy::protocol::TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -97,10 +89,8 @@ void fill(::eddy::protocol::TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic&
 }
 
 void to_json(const ::eddy::protocol::TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -122,9 +112,6 @@ void to_json(const ::eddy::protocol::TxnOffsetCommitRequest::TxnOffsetCommitRequ
 }
 
 void fill(::eddy::protocol::TxnOffsetCommitRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.transactional_id = test_string(counter++);
   }
@@ -164,10 +151,8 @@ void fill(::eddy::protocol::TxnOffsetCommitRequest& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::TxnOffsetCommitRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

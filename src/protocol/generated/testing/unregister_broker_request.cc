@@ -12,8 +12,6 @@ void to_json(const ::eddy::protocol::UnregisterBrokerRequest& value, int16_t ver
 
 void fill(::eddy::protocol::UnregisterBrokerRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.broker_id = test_int<int32_t>(counter++, 0);
   }
@@ -27,7 +25,6 @@ void to_json(const ::eddy::protocol::UnregisterBrokerRequest& value, int16_t ver
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

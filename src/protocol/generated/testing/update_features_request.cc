@@ -13,9 +13,6 @@ void fill(::eddy::protocol::UpdateFeaturesRequest& value, int16_t version, FillM
 void to_json(const ::eddy::protocol::UpdateFeaturesRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::UpdateFeaturesRequest::FeatureUpdateKey& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.feature = test_string(counter++);
   }
@@ -35,10 +32,8 @@ void fill(::eddy::protocol::UpdateFeaturesRequest::FeatureUpdateKey& value, int1
 }
 
 void to_json(const ::eddy::protocol::UpdateFeaturesRequest::FeatureUpdateKey& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -67,9 +62,6 @@ void to_json(const ::eddy::protocol::UpdateFeaturesRequest::FeatureUpdateKey& va
 }
 
 void fill(::eddy::protocol::UpdateFeaturesRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.timeout_ms = test_int<int32_t>(counter++, 60000);
   }
@@ -90,10 +82,8 @@ void fill(::eddy::protocol::UpdateFeaturesRequest& value, int16_t version, FillM
 }
 
 void to_json(const ::eddy::protocol::UpdateFeaturesRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -14,8 +14,6 @@ void to_json(const ::eddy::protocol::UpdateFeaturesResponse& value, int16_t vers
 
 void fill(::eddy::protocol::UpdateFeaturesResponse::UpdatableFeatureResult& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.feature = test_string(counter++);
   }
@@ -39,7 +37,6 @@ void to_json(const ::eddy::protocol::UpdateFeaturesResponse::UpdatableFeatureRes
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -66,9 +63,6 @@ void to_json(const ::eddy::protocol::UpdateFeaturesResponse::UpdatableFeatureRes
 }
 
 void fill(::eddy::protocol::UpdateFeaturesResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -96,10 +90,8 @@ void fill(::eddy::protocol::UpdateFeaturesResponse& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::UpdateFeaturesResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -19,9 +19,6 @@ void fill(::eddy::protocol::UpdateMetadataRequest& value, int16_t version, FillM
 void to_json(const ::eddy::protocol::UpdateMetadataRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::UpdateMetadataRequest::UpdateMetadataPartitionState& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version <= 4) {
     value.topic_name = test_string(counter++);
   }
@@ -65,10 +62,8 @@ void fill(::eddy::protocol::UpdateMetadataRequest::UpdateMetadataPartitionState&
 }
 
 void to_json(const ::eddy::protocol::UpdateMetadataRequest::UpdateMetadataPartitionState& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version <= 4) {
     json += first ? "" : ",";
     first = false;
@@ -142,9 +137,6 @@ void to_json(const ::eddy::protocol::UpdateMetadataRequest::UpdateMetadataPartit
 }
 
 void fill(::eddy::protocol::UpdateMetadataRequest::UpdateMetadataTopicState& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 5) {
     value.topic_name = test_string(counter++);
   }
@@ -165,10 +157,8 @@ void fill(::eddy::protocol::UpdateMetadataRequest::UpdateMetadataTopicState& val
 }
 
 void to_json(const ::eddy::protocol::UpdateMetadataRequest::UpdateMetadataTopicState& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 5) {
     json += first ? "" : ",";
     first = false;
@@ -196,9 +186,6 @@ void to_json(const ::eddy::protocol::UpdateMetadataRequest::UpdateMetadataTopicS
 }
 
 void fill(::eddy::protocol::UpdateMetadataRequest::UpdateMetadataEndpoint& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.port = test_int<int32_t>(counter++, 0);
   }
@@ -218,10 +205,8 @@ void fill(::eddy::protocol::UpdateMetadataRequest::UpdateMetadataEndpoint& value
 }
 
 void to_json(const ::eddy::protocol::UpdateMetadataRequest::UpdateMetadataEndpoint& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;
@@ -250,9 +235,6 @@ void to_json(const ::eddy::protocol::UpdateMetadataRequest::UpdateMetadataEndpoi
 }
 
 void fill(::eddy::protocol::UpdateMetadataRequest::UpdateMetadataBroker& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.id = test_int<int32_t>(counter++, 0);
   }
@@ -283,10 +265,8 @@ void fill(::eddy::protocol::UpdateMetadataRequest::UpdateMetadataBroker& value, 
 }
 
 void to_json(const ::eddy::protocol::UpdateMetadataRequest::UpdateMetadataBroker& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -330,9 +310,6 @@ void to_json(const ::eddy::protocol::UpdateMetadataRequest::UpdateMetadataBroker
 }
 
 void fill(::eddy::protocol::UpdateMetadataRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.controller_id = test_int<int32_t>(counter++, 0);
   }
@@ -376,10 +353,8 @@ void fill(::eddy::protocol::UpdateMetadataRequest& value, int16_t version, FillM
 }
 
 void to_json(const ::eddy::protocol::UpdateMetadataRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

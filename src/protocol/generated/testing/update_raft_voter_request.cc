@@ -16,8 +16,6 @@ void to_json(const ::eddy::protocol::UpdateRaftVoterRequest& value, int16_t vers
 
 void fill(::eddy::protocol::UpdateRaftVoterRequest::Listener& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -37,7 +35,6 @@ void to_json(const ::eddy::protocol::UpdateRaftVoterRequest::Listener& value, in
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -61,8 +58,6 @@ void to_json(const ::eddy::protocol::UpdateRaftVoterRequest::Listener& value, in
 
 void fill(::eddy::protocol::UpdateRaftVoterRequest::KRaftVersionFeature& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.min_supported_version = test_int<int16_t>(counter++, 0);
   }
@@ -79,7 +74,6 @@ void to_json(const ::eddy::protocol::UpdateRaftVoterRequest::KRaftVersionFeature
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -96,9 +90,6 @@ void to_json(const ::eddy::protocol::UpdateRaftVoterRequest::KRaftVersionFeature
 }
 
 void fill(::eddy::protocol::UpdateRaftVoterRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.cluster_id.reset();
@@ -132,10 +123,8 @@ void fill(::eddy::protocol::UpdateRaftVoterRequest& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::UpdateRaftVoterRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -14,8 +14,6 @@ void to_json(const ::eddy::protocol::UpdateRaftVoterResponse& value, int16_t ver
 
 void fill(::eddy::protocol::UpdateRaftVoterResponse::CurrentLeader& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.leader_id = test_int<int32_t>(counter++, -1);
   }
@@ -38,7 +36,6 @@ void to_json(const ::eddy::protocol::UpdateRaftVoterResponse::CurrentLeader& val
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -67,9 +64,6 @@ void to_json(const ::eddy::protocol::UpdateRaftVoterResponse::CurrentLeader& val
 }
 
 void fill(::eddy::protocol::UpdateRaftVoterResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.throttle_time_ms = test_int<int32_t>(counter++, 0);
   }
@@ -86,10 +80,8 @@ void fill(::eddy::protocol::UpdateRaftVoterResponse& value, int16_t version, Fil
 }
 
 void to_json(const ::eddy::protocol::UpdateRaftVoterResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

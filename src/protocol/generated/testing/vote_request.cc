@@ -15,9 +15,6 @@ void fill(::eddy::protocol::VoteRequest& value, int16_t version, FillMode mode, 
 void to_json(const ::eddy::protocol::VoteRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::VoteRequest::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -46,10 +43,8 @@ void fill(::eddy::protocol::VoteRequest::PartitionData& value, int16_t version, 
 }
 
 void to_json(const ::eddy::protocol::VoteRequest::PartitionData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -96,9 +91,6 @@ void to_json(const ::eddy::protocol::VoteRequest::PartitionData& value, int16_t 
 }
 
 void fill(::eddy::protocol::VoteRequest::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -116,10 +108,8 @@ void fill(::eddy::protocol::VoteRequest::TopicData& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::VoteRequest::TopicData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -141,9 +131,6 @@ void to_json(const ::eddy::protocol::VoteRequest::TopicData& value, int16_t vers
 }
 
 void fill(::eddy::protocol::VoteRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     if (mode == FillMode::kNulls && (true)) {
       value.cluster_id.reset();
@@ -168,10 +155,8 @@ void fill(::eddy::protocol::VoteRequest& value, int16_t version, FillMode mode, 
 }
 
 void to_json(const ::eddy::protocol::VoteRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

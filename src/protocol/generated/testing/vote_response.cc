@@ -18,8 +18,6 @@ void to_json(const ::eddy::protocol::VoteResponse& value, int16_t version, std::
 
 void fill(::eddy::protocol::VoteResponse::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -45,7 +43,6 @@ void to_json(const ::eddy::protocol::VoteResponse::PartitionData& value, int16_t
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -80,9 +77,6 @@ void to_json(const ::eddy::protocol::VoteResponse::PartitionData& value, int16_t
 }
 
 void fill(::eddy::protocol::VoteResponse::TopicData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_name = test_string(counter++);
   }
@@ -100,10 +94,8 @@ void fill(::eddy::protocol::VoteResponse::TopicData& value, int16_t version, Fil
 }
 
 void to_json(const ::eddy::protocol::VoteResponse::TopicData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -125,9 +117,6 @@ void to_json(const ::eddy::protocol::VoteResponse::TopicData& value, int16_t ver
 }
 
 void fill(::eddy::protocol::VoteResponse::NodeEndpoint& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (version >= 1) {
     value.node_id = test_int<int32_t>(counter++, 0);
   }
@@ -144,10 +133,8 @@ void fill(::eddy::protocol::VoteResponse::NodeEndpoint& value, int16_t version, 
 }
 
 void to_json(const ::eddy::protocol::VoteResponse::NodeEndpoint& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (version >= 1) {
     json += first ? "" : ",";
     first = false;
@@ -170,9 +157,6 @@ void to_json(const ::eddy::protocol::VoteResponse::NodeEndpoint& value, int16_t 
 }
 
 void fill(::eddy::protocol::VoteResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.error_code = test_int<int16_t>(counter++, 0);
   }
@@ -197,10 +181,8 @@ void fill(::eddy::protocol::VoteResponse& value, int16_t version, FillMode mode,
 }
 
 void to_json(const ::eddy::protocol::VoteResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

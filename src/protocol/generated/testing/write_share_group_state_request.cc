@@ -18,8 +18,6 @@ void to_json(const ::eddy::protocol::WriteShareGroupStateRequest& value, int16_t
 
 void fill(::eddy::protocol::WriteShareGroupStateRequest::StateBatch& value, int16_t version, FillMode mode, uint32_t& counter) {
   (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.first_offset = test_int<int64_t>(counter++, 0LL);
   }
@@ -42,7 +40,6 @@ void to_json(const ::eddy::protocol::WriteShareGroupStateRequest::StateBatch& va
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -71,9 +68,6 @@ void to_json(const ::eddy::protocol::WriteShareGroupStateRequest::StateBatch& va
 }
 
 void fill(::eddy::protocol::WriteShareGroupStateRequest::PartitionData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition = test_int<int32_t>(counter++, 0);
   }
@@ -100,10 +94,8 @@ void fill(::eddy::protocol::WriteShareGroupStateRequest::PartitionData& value, i
 }
 
 void to_json(const ::eddy::protocol::WriteShareGroupStateRequest::PartitionData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -143,9 +135,6 @@ void to_json(const ::eddy::protocol::WriteShareGroupStateRequest::PartitionData&
 }
 
 void fill(::eddy::protocol::WriteShareGroupStateRequest::WriteStateData& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.topic_id = test_uuid(counter++);
   }
@@ -163,10 +152,8 @@ void fill(::eddy::protocol::WriteShareGroupStateRequest::WriteStateData& value, 
 }
 
 void to_json(const ::eddy::protocol::WriteShareGroupStateRequest::WriteStateData& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -188,9 +175,6 @@ void to_json(const ::eddy::protocol::WriteShareGroupStateRequest::WriteStateData
 }
 
 void fill(::eddy::protocol::WriteShareGroupStateRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.group_id = test_string(counter++);
   }
@@ -208,10 +192,8 @@ void fill(::eddy::protocol::WriteShareGroupStateRequest& value, int16_t version,
 }
 
 void to_json(const ::eddy::protocol::WriteShareGroupStateRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -15,9 +15,6 @@ void fill(::eddy::protocol::WriteTxnMarkersRequest& value, int16_t version, Fill
 void to_json(const ::eddy::protocol::WriteTxnMarkersRequest& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::WriteTxnMarkersRequest::WritableTxnMarkerTopic& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -37,7 +34,6 @@ void to_json(const ::eddy::protocol::WriteTxnMarkersRequest::WritableTxnMarkerTo
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -59,9 +55,6 @@ void to_json(const ::eddy::protocol::WriteTxnMarkersRequest::WritableTxnMarkerTo
 }
 
 void fill(::eddy::protocol::WriteTxnMarkersRequest::WritableTxnMarker& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.producer_id = test_int<int64_t>(counter++, 0LL);
   }
@@ -88,10 +81,8 @@ void fill(::eddy::protocol::WriteTxnMarkersRequest::WritableTxnMarker& value, in
 }
 
 void to_json(const ::eddy::protocol::WriteTxnMarkersRequest::WritableTxnMarker& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -131,9 +122,6 @@ void to_json(const ::eddy::protocol::WriteTxnMarkersRequest::WritableTxnMarker& 
 }
 
 void fill(::eddy::protocol::WriteTxnMarkersRequest& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.markers.clear();
     for (int i = 0; i < 2; ++i) {
@@ -148,10 +136,8 @@ void fill(::eddy::protocol::WriteTxnMarkersRequest& value, int16_t version, Fill
 }
 
 void to_json(const ::eddy::protocol::WriteTxnMarkersRequest& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;

@@ -17,9 +17,6 @@ void fill(::eddy::protocol::WriteTxnMarkersResponse& value, int16_t version, Fil
 void to_json(const ::eddy::protocol::WriteTxnMarkersResponse& value, int16_t version, std::string& json);
 
 void fill(::eddy::protocol::WriteTxnMarkersResponse::WritableTxnMarkerPartitionResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.partition_index = test_int<int32_t>(counter++, 0);
   }
@@ -36,7 +33,6 @@ void to_json(const ::eddy::protocol::WriteTxnMarkersResponse::WritableTxnMarkerP
   (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -53,9 +49,6 @@ void to_json(const ::eddy::protocol::WriteTxnMarkersResponse::WritableTxnMarkerP
 }
 
 void fill(::eddy::protocol::WriteTxnMarkersResponse::WritableTxnMarkerTopicResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.name = test_string(counter++);
   }
@@ -73,10 +66,8 @@ void fill(::eddy::protocol::WriteTxnMarkersResponse::WritableTxnMarkerTopicResul
 }
 
 void to_json(const ::eddy::protocol::WriteTxnMarkersResponse::WritableTxnMarkerTopicResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -98,9 +89,6 @@ void to_json(const ::eddy::protocol::WriteTxnMarkersResponse::WritableTxnMarkerT
 }
 
 void fill(::eddy::protocol::WriteTxnMarkersResponse::WritableTxnMarkerResult& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.producer_id = test_int<int64_t>(counter++, 0LL);
   }
@@ -118,10 +106,8 @@ void fill(::eddy::protocol::WriteTxnMarkersResponse::WritableTxnMarkerResult& va
 }
 
 void to_json(const ::eddy::protocol::WriteTxnMarkersResponse::WritableTxnMarkerResult& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
@@ -143,9 +129,6 @@ void to_json(const ::eddy::protocol::WriteTxnMarkersResponse::WritableTxnMarkerR
 }
 
 void fill(::eddy::protocol::WriteTxnMarkersResponse& value, int16_t version, FillMode mode, uint32_t& counter) {
-  (void)version;
-  (void)mode;
-  (void)counter;
   if (true) {
     value.markers.clear();
     for (int i = 0; i < 2; ++i) {
@@ -160,10 +143,8 @@ void fill(::eddy::protocol::WriteTxnMarkersResponse& value, int16_t version, Fil
 }
 
 void to_json(const ::eddy::protocol::WriteTxnMarkersResponse& value, int16_t version, std::string& json) {
-  (void)version;
   json += "{";
   bool first = true;
-  (void)first;
   if (true) {
     json += first ? "" : ",";
     first = false;
