@@ -1,0 +1,18 @@
+// The one list of implemented APIs. Adding an API = one file in handlers/ plus a line here.
+
+#include "broker/handler_registry.h"
+#include "broker/handlers/api_versions.h"
+#include "broker/handlers/metadata.h"
+
+namespace eddy::broker {
+
+const HandlerRegistry& default_registry() {
+  static const HandlerSpec kSpecs[] = {
+      api_versions_handler(),
+      metadata_handler(),
+  };
+  static const HandlerRegistry registry(kSpecs);
+  return registry;
+}
+
+}  // namespace eddy::broker

@@ -1,0 +1,33 @@
+#pragma once
+
+// The broker: the services request handlers use (configuration, metadata, and later the
+// storage, group and transaction coordinators) and the dispatch of request frames to them.
+
+#include "broker/handler_registry.h"
+#include "config/server_config.h"
+#include "metadata/store.h"
+#include "net/request_handler.h"
+
+namespace eddy::broker {
+
+class Broker final : public net::RequestHandler {
+ public:
+  Broker(const config::ServerConfig& config, metadata::MetadataStore& metadata,
+         const HandlerRegistry& registry);
+
+  // net::RequestHandler: parses the request header, routes to the API's handler and frames
+  // the response (see dispatch.cc).
+  asio::awaitable<net::Response> handle(const net::ConnectionInfo& connection,
+                                        std::vector<uint8_t> frame) override;
+
+  const config::ServerConfig& config() const { return config_; }
+  metadata::MetadataStore& metadata() { return metadata_; }
+  const HandlerRegistry& registry() const { return registry_; }
+
+ private:
+  const config::ServerConfig& config_;
+  metadata::MetadataStore& metadata_;
+  const HandlerRegistry& registry_;
+};
+
+}  // namespace eddy::broker

@@ -1,0 +1,150 @@
+#include "net/connection.h"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/read.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "common/assert.h"
+#include "common/log.h"
+#include "net/send.h"
+
+namespace eddy::net {
+
+Connection::Connection(asio::ip::tcp::socket socket, ConnectionInfo info,
+                       ConnectionLimits limits, RequestHandler& handler)
+    : socket_(std::move(socket)),
+      info_(std::move(info)),
+      limits_(limits),
+      handler_(handler),
+      response_ready_(socket_.get_executor()),
+      room_available_(socket_.get_executor()),
+      idle_timer_(socket_.get_executor()),
+      last_activity_(std::chrono::steady_clock::now()) {}
+
+void Connection::start() {
+  std::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  socket_.native_non_blocking(true, ignored);
+  auto self = shared_from_this();
+  asio::co_spawn(socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
+  asio::co_spawn(socket_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
+  asio::co_spawn(socket_.get_executor(), [self] { return self->idle_watchdog(); },
+                 asio::detached);
+}
+
+void Connection::close(const std::string& reason) {
+  if (closed_) return;
+  closed_ = true;
+  if (!reason.empty()) spdlog::info("closing connection {} from {}: {}", info_.id, info_.peer, reason);
+  std::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  idle_timer_.cancel();
+  response_ready_.notify();
+  room_available_.notify();
+}
+
+bool Connection::has_room_for(size_t request_bytes) const {
+  // One request is always admitted when nothing is in flight, whatever its size (it is
+  // already bounded by socket.request.max.bytes).
+  if (pending_.empty()) return true;
+  return static_cast<int32_t>(pending_.size()) < limits_.max_inflight_requests &&
+         inflight_bytes_ + static_cast<int64_t>(request_bytes) <= limits_.max_inflight_bytes;
+}
+
+asio::awaitable<void> Connection::read_loop() {
+  std::error_code error;
+  while (!closed_) {
+    uint8_t size_prefix[4];
+    co_await asio::async_read(socket_, asio::buffer(size_prefix),
+                              asio::redirect_error(asio::use_awaitable, error));
+    if (error) break;
+    const int32_t size = static_cast<int32_t>((uint32_t{size_prefix[0]} << 24) |
+                                              (uint32_t{size_prefix[1]} << 16) |
+                                              (uint32_t{size_prefix[2]} << 8) | size_prefix[3]);
+    if (size < 0 || size > limits_.max_request_bytes) {
+      close(fmt::format("request size {} outside [0, socket.request.max.bytes={}]", size,
+                        limits_.max_request_bytes));
+      co_return;
+    }
+    while (!closed_ && !has_room_for(static_cast<size_t>(size))) co_await room_available_.wait();
+    if (closed_) co_return;
+    std::vector<uint8_t> frame(static_cast<size_t>(size));
+    co_await asio::async_read(socket_, asio::buffer(frame),
+                              asio::redirect_error(asio::use_awaitable, error));
+    if (error) break;
+    last_activity_ = std::chrono::steady_clock::now();
+    Pending& slot = pending_.emplace_back();
+    slot.request_bytes = frame.size();
+    inflight_bytes_ += static_cast<int64_t>(frame.size());
+    auto self = shared_from_this();
+    asio::co_spawn(
+        socket_.get_executor(),
+        [self, slot_ptr = &slot, frame = std::move(frame)]() mutable {
+          return self->process(slot_ptr, std::move(frame));
+        },
+        asio::detached);
+  }
+  if (error == asio::error::eof) {
+    close("");  // the client closed its side: ordinary, not worth a log line
+  } else if (error && error != asio::error::operation_aborted) {
+    close("read failed: " + error.message());
+  }
+}
+
+asio::awaitable<void> Connection::process(Pending* slot, std::vector<uint8_t> frame) {
+  // The deque only grows at the back and shrinks at the front, and the slot is popped only
+  // after it is ready, so `slot` stays valid until we set ready below.
+  slot->response = co_await handler_.handle(info_, std::move(frame));
+  slot->ready = true;
+  response_ready_.notify();
+}
+
+asio::awaitable<void> Connection::write_loop() {
+  while (!closed_) {
+    if (pending_.empty() || !pending_.front().ready) {
+      co_await response_ready_.wait();
+      continue;
+    }
+    Pending& head = pending_.front();
+    if (head.response.send) {
+      if (auto error = co_await send_frame(socket_, head.response.frame)) {
+        close("write failed: " + error.message());
+        break;
+      }
+    }
+    last_activity_ = std::chrono::steady_clock::now();
+    const bool close_after = head.response.close_after;
+    const std::string reason = head.response.close_reason;
+    inflight_bytes_ -= static_cast<int64_t>(head.request_bytes);
+    pending_.pop_front();
+    EDDY_ASSERT(inflight_bytes_ >= 0);
+    room_available_.notify();
+    if (close_after) close(reason);
+  }
+  // Requests still being processed own shared references; their results are dropped.
+}
+
+asio::awaitable<void> Connection::idle_watchdog() {
+  auto deadline = last_activity_ + limits_.idle_timeout;
+  while (!closed_) {
+    idle_timer_.expires_at(deadline);
+    std::error_code error;
+    co_await idle_timer_.async_wait(asio::redirect_error(asio::use_awaitable, error));
+    if (closed_) break;
+    const auto now = std::chrono::steady_clock::now();
+    deadline = last_activity_ + limits_.idle_timeout;
+    if (now < deadline) continue;
+    if (!pending_.empty()) {
+      // A request is being served (a long poll, say): that is not idleness.
+      deadline = now + limits_.idle_timeout;
+      continue;
+    }
+    close(fmt::format("idle for connections.max.idle.ms={} without a complete request",
+                      limits_.idle_timeout.count()));
+  }
+}
+
+}  // namespace eddy::net

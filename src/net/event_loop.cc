@@ -1,0 +1,30 @@
+#include "net/event_loop.h"
+
+#include <pthread.h>
+
+#include <string>
+
+#include "common/log.h"
+
+namespace eddy::net {
+
+EventLoop::EventLoop(int index) : index_(index) {}
+
+EventLoop::~EventLoop() { stop(); }
+
+void EventLoop::start() {
+  work_.emplace(context_.get_executor());
+  thread_ = std::thread([this] {
+    const std::string name = "eddy-loop-" + std::to_string(index_);
+    pthread_setname_np(pthread_self(), name.c_str());
+    context_.run();
+  });
+}
+
+void EventLoop::stop() {
+  work_.reset();
+  context_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace eddy::net

@@ -1,0 +1,44 @@
+#pragma once
+
+// The seam between the network layer and the broker: net moves frames, the broker gives them
+// meaning. net calls handle() once per request frame, on the connection's event loop, possibly
+// with several requests of one connection in flight at once; it writes the responses in
+// request order.
+
+#include <asio/awaitable.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "protocol/writer.h"
+
+namespace eddy::net {
+
+struct ConnectionInfo {
+  uint64_t id = 0;
+  std::string peer;           // "host:port" of the client
+  std::string listener_name;  // e.g. PLAINTEXT
+  int loop_index = 0;         // which event loop serves this connection
+};
+
+struct Response {
+  // The whole response frame, size prefix included; empty when the request has no response
+  // (Produce with acks=0).
+  protocol::Writer frame;
+  bool send = true;
+  // Close the connection after sending (or instead of sending when !send); `close_reason`
+  // is logged.
+  bool close_after = false;
+  std::string close_reason;
+};
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  // `frame` is the request without its 4-byte size prefix; it is the handler's to keep or
+  // mutate (Produce patches batch headers in place).
+  virtual asio::awaitable<Response> handle(const ConnectionInfo& connection,
+                                           std::vector<uint8_t> frame) = 0;
+};
+
+}  // namespace eddy::net

@@ -1,0 +1,153 @@
+#include "server/run.h"
+
+#include <csignal>
+#include <algorithm>
+#include <future>
+
+#include "broker/broker.h"
+#include "common/log.h"
+#include "config/server_config.h"
+#include "metadata/meta_properties.h"
+#include "metadata/store.h"
+#include "net/server.h"
+
+namespace eddy::server {
+namespace {
+
+bool load_config(const Options& options, config::ServerConfig& config) {
+  config::Properties file;
+  config::ParseError parse_error;
+  if (!options.config_path.empty() &&
+      !config::load_properties_file(options.config_path, file, parse_error)) {
+    spdlog::error("config {}: line {}: {}", options.config_path, parse_error.line_number,
+                  parse_error.message);
+    return false;
+  }
+  config::Properties overrides;
+  for (const auto& entry : options.overrides) {
+    const size_t equals = entry.find('=');
+    if (equals == std::string::npos) {
+      spdlog::error("--override expects key=value, got '{}'", entry);
+      return false;
+    }
+    overrides[entry.substr(0, equals)] = entry.substr(equals + 1);
+  }
+  std::string error;
+  if (!config::build_server_config(file, overrides, config, error)) {
+    spdlog::error("invalid configuration: {}", error);
+    return false;
+  }
+  return true;
+}
+
+void log_config(const config::ServerConfig& config) {
+  spdlog::info("eddy starting with node.id={}", config.node_id);
+  for (const auto& [key, value] : config.effective) spdlog::debug("  {} = {}", key, value);
+}
+
+metadata::RegisterBrokerRecord registration(const config::ServerConfig& config,
+                                            const net::Server& server) {
+  metadata::RegisterBrokerRecord record;
+  record.node_id = config.node_id;
+  for (size_t i = 0; i < config.advertised_listeners.size(); ++i) {
+    const auto& advertised = config.advertised_listeners[i];
+    // A listener configured with port 0 advertises the port it actually bound.
+    const bool ephemeral = advertised.port == 0 && i < config.listeners.size();
+    record.listeners.push_back(
+        {advertised.name, advertised.host, ephemeral ? server.bound_port(i) : advertised.port});
+  }
+  return record;
+}
+
+bool register_self(metadata::MetadataStore& store, metadata::RegisterBrokerRecord record) {
+  std::promise<metadata::Status> done;
+  store.register_broker(std::move(record),
+                        [&done](metadata::Status status) { done.set_value(std::move(status)); });
+  const metadata::Status status = done.get_future().get();
+  if (!status.ok()) spdlog::error("broker registration failed: {}", status.message.value_or(""));
+  return status.ok();
+}
+
+// Blocks SIGINT and SIGTERM in every thread (threads inherit the mask), so that only
+// wait_for_stop_signal() receives them.
+sigset_t block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int wait_for_stop_signal(const sigset_t& signals) {
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  return signal_number;
+}
+
+}  // namespace
+
+int run(const Options& options) {
+  config::ServerConfig config;
+  if (!load_config(options, config)) return 2;
+  log::set_level(config.log_level);
+  log_config(config);
+  const sigset_t stop_signals = block_stop_signals();
+
+  std::vector<std::string> dirs = config.log_dirs;
+  if (std::find(dirs.begin(), dirs.end(), config.metadata_log_dir) == dirs.end()) {
+    dirs.push_back(config.metadata_log_dir);
+  }
+  const auto formatted = metadata::format_or_check_log_dirs(dirs, config.node_id);
+  if (!formatted.ok()) {
+    spdlog::error("log dirs: {}", formatted.error);
+    return 1;
+  }
+  metadata::MetadataOptions metadata_options;
+  metadata_options.log_dir = config.metadata_log_dir;
+  metadata_options.node_id = config.node_id;
+  metadata_options.cluster_id = formatted.cluster_id;
+  metadata_options.default_num_partitions = config.num_partitions;
+  metadata_options.default_replication_factor = config.default_replication_factor;
+  std::string error;
+  auto store = metadata::MetadataStore::open(metadata_options, &error);
+  if (!store) {
+    spdlog::error("metadata log: {}", error);
+    return 1;
+  }
+
+  broker::Broker broker(config, *store, broker::default_registry());
+  net::ConnectionLimits limits;
+  limits.max_request_bytes = config.socket_request_max_bytes;
+  limits.max_inflight_requests = config.queued_max_requests;
+  limits.max_inflight_bytes = config.socket_request_max_bytes;
+  limits.idle_timeout = std::chrono::milliseconds(config.connections_max_idle_ms);
+  net::Server server(config.num_network_threads, limits, broker);
+  std::vector<net::ListenerSpec> listeners;
+  for (const auto& listener : config.listeners) {
+    listeners.push_back({listener.name, listener.host, listener.port});
+  }
+  if (!server.bind(listeners, error)) {
+    spdlog::error("{}", error);
+    store->shutdown();
+    return 1;
+  }
+  // Register before serving, so that no client ever sees a cluster without this broker.
+  if (!register_self(*store, registration(config, server))) {
+    server.stop();
+    store->shutdown();
+    return 1;
+  }
+  server.start();
+  spdlog::info("eddy started: cluster.id={} node.id={} with {} event loops",
+               formatted.cluster_id, config.node_id, server.loop_count());
+
+  const int signal_number = wait_for_stop_signal(stop_signals);
+  spdlog::info("received {}, shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.stop();
+  store->shutdown();
+  spdlog::info("eddy stopped cleanly");
+  return 0;
+}
+
+}  // namespace eddy::server
