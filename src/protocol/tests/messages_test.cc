@@ -12,8 +12,6 @@
 namespace eddy::protocol::testing {
 namespace {
 
-class MessageTest : public ::testing::TestWithParam<const MessageHooks*> {};
-
 std::string message_name(const ::testing::TestParamInfo<const MessageHooks*>& info) {
   return std::string(info.param->name);
 }
@@ -28,22 +26,19 @@ bool flexible(const MessageHooks& message, int16_t version) {
   return message.first_flexible_version >= 0 && version >= message.first_flexible_version;
 }
 
-TEST_P(MessageTest, RoundTripsEveryFieldInEveryVersion) {
-  const MessageHooks& message = *GetParam();
+void round_trips_every_field(const MessageHooks& message) {
   for (int16_t version = message.min_version; version <= message.max_version; ++version) {
     EXPECT_EQ(message.round_trip(version, FillMode::kValues), "") << "version " << version;
   }
 }
 
-TEST_P(MessageTest, RoundTripsNullsInEveryVersion) {
-  const MessageHooks& message = *GetParam();
+void round_trips_nulls(const MessageHooks& message) {
   for (int16_t version = message.min_version; version <= message.max_version; ++version) {
     EXPECT_EQ(message.round_trip(version, FillMode::kNulls), "") << "version " << version;
   }
 }
 
-TEST_P(MessageTest, PreservesUnknownTaggedFields) {
-  const MessageHooks& message = *GetParam();
+void preserves_unknown_tagged_fields(const MessageHooks& message) {
   for (int16_t version = message.min_version; version <= message.max_version; ++version) {
     EXPECT_EQ(message.round_trip(version, FillMode::kUnknownTags), "") << "version " << version;
     if (!flexible(message, version)) continue;
@@ -54,8 +49,7 @@ TEST_P(MessageTest, PreservesUnknownTaggedFields) {
   }
 }
 
-TEST_P(MessageTest, RejectsVersionsOutsideTheSchema) {
-  const MessageHooks& message = *GetParam();
+void rejects_versions_outside_the_schema(const MessageHooks& message) {
   const std::vector<uint8_t> bytes = message.encode_filled(message.max_version, FillMode::kValues);
   EXPECT_FALSE(
       message.decode(bytes, static_cast<int16_t>(message.max_version + 1), nullptr, nullptr));
@@ -63,8 +57,7 @@ TEST_P(MessageTest, RejectsVersionsOutsideTheSchema) {
       message.decode(bytes, static_cast<int16_t>(message.min_version - 1), nullptr, nullptr));
 }
 
-TEST_P(MessageTest, EveryTruncationFailsToDecode) {
-  const MessageHooks& message = *GetParam();
+void every_truncation_fails_to_decode(const MessageHooks& message) {
   for (int16_t version = message.min_version; version <= message.max_version; ++version) {
     for (FillMode mode : {FillMode::kValues, FillMode::kNulls, FillMode::kUnknownTags}) {
       const std::vector<uint8_t> bytes = message.encode_filled(version, mode);
@@ -78,8 +71,7 @@ TEST_P(MessageTest, EveryTruncationFailsToDecode) {
   }
 }
 
-TEST_P(MessageTest, SurvivesGarbageAndMutations) {
-  const MessageHooks& message = *GetParam();
+void survives_garbage_and_mutations(const MessageHooks& message) {
   std::mt19937 random(12345);  // fixed seed: failures reproduce
   for (int16_t version = message.min_version; version <= message.max_version; ++version) {
     const std::vector<uint8_t> valid = message.encode_filled(version, FillMode::kValues);
@@ -105,6 +97,36 @@ TEST_P(MessageTest, SurvivesGarbageAndMutations) {
         ASSERT_EQ(again, reencoded) << "version " << version;
       }
     }
+  }
+}
+
+class MessageTest : public ::testing::TestWithParam<const MessageHooks*> {};
+
+TEST_P(MessageTest, AllVersions) {
+  const MessageHooks& message = *GetParam();
+  {
+    SCOPED_TRACE("round trip, every field filled");
+    round_trips_every_field(message);
+  }
+  {
+    SCOPED_TRACE("round trip, nullable fields null");
+    round_trips_nulls(message);
+  }
+  {
+    SCOPED_TRACE("unknown tagged fields");
+    preserves_unknown_tagged_fields(message);
+  }
+  {
+    SCOPED_TRACE("versions outside the schema");
+    rejects_versions_outside_the_schema(message);
+  }
+  {
+    SCOPED_TRACE("truncations");
+    every_truncation_fails_to_decode(message);
+  }
+  {
+    SCOPED_TRACE("garbage and mutations");
+    survives_garbage_and_mutations(message);
   }
 }
 
