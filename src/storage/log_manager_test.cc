@@ -1,8 +1,8 @@
 #include "storage/log_manager.h"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "storage/test_util.h"
 
@@ -54,7 +54,8 @@ TEST(LogManager, SpreadsNewPartitionsOverDirs) {
   EXPECT_EQ(manager.create_partition("t", 0, LogConfig{}, error), nullptr);
   EXPECT_EQ(error, Error::kPartitionExists);
   int in_a = 0;
-  for (int32_t p = 0; p < 4; ++p) in_a += fs::exists(root.path() / "a" / ("t-" + std::to_string(p)));
+  for (int32_t p = 0; p < 4; ++p)
+    in_a += fs::exists(root.path() / "a" / ("t-" + std::to_string(p)));
   EXPECT_EQ(in_a, 2);
   EXPECT_EQ(manager.partitions().size(), 4u);
 }

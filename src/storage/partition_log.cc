@@ -91,7 +91,7 @@ AppendResult PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epo
   return result;
 }
 
-// Kafka's checks on produced batches, in Kafka's order: shape, size, offsets/count, CRC.
+// Kafka's checks on produced batches, in Kafka's order: shape, base offset, size, CRC, count.
 Error PartitionLog::validate(std::span<const uint8_t> batches, RequestSummary& summary) const {
   if (static_cast<int64_t>(batches.size()) > segment_bytes_.load(std::memory_order_relaxed)) {
     return Error::kRecordListTooLarge;
@@ -104,12 +104,12 @@ Error PartitionLog::validate(std::span<const uint8_t> batches, RequestSummary& s
     Error error = error_for(records::parse_batch_header(rest, header));
     if (error != Error::kNone) return error;
     auto size_bytes = header.total_size_bytes();
-    if (static_cast<int64_t>(size_bytes) > max_message_bytes) return Error::kMessageTooLarge;
     // Producers always send base offset 0; Kafka rejects anything else from clients.
     if (header.base_offset != 0) return Error::kInvalidRecord;
+    if (static_cast<int64_t>(size_bytes) > max_message_bytes) return Error::kMessageTooLarge;
+    if (!records::verify_batch_crc(rest.first(size_bytes))) return Error::kCorruptMessage;
     error = error_for(records::validate_produced_batch(header));
     if (error != Error::kNone) return error;
-    if (!records::verify_batch_crc(rest.first(size_bytes))) return Error::kCorruptMessage;
     summary.offset_count += static_cast<int64_t>(header.last_offset_delta) + 1;
     summary.record_count += header.record_count;
     summary.max_timestamp_ms = std::max(summary.max_timestamp_ms, header.max_timestamp);
@@ -201,36 +201,6 @@ std::vector<int64_t> PartitionLog::segment_base_offsets() const {
   std::vector<int64_t> bases;
   for (const auto& segment : segments_snapshot()) bases.push_back(segment->base_offset());
   return bases;
-}
-
-OffsetLookup PartitionLog::offset_for_timestamp(int64_t timestamp_ms) const {
-  int64_t log_start = log_start_offset();
-  int64_t log_end = log_end_offset();
-  for (const auto& segment : segments_snapshot()) {
-    if (segment->next_offset() <= log_start || segment->max_timestamp_ms() < timestamp_ms) {
-      continue;
-    }
-    auto batch = segment->find_timestamp(timestamp_ms);
-    if (!batch || batch->base_offset >= log_end) continue;
-    if (batch->last_offset < log_start) continue;
-    return {Error::kNone, std::max(batch->base_offset, log_start), batch->max_timestamp_ms,
-            batch->leader_epoch};
-  }
-  return {};
-}
-
-OffsetLookup PartitionLog::max_timestamp() const {
-  std::shared_ptr<Segment> best;
-  for (const auto& segment : segments_snapshot()) {
-    if (segment->max_timestamp_ms() < 0) continue;
-    if (best == nullptr || segment->max_timestamp_ms() > best->max_timestamp_ms()) {
-      best = segment;
-    }
-  }
-  if (best == nullptr) return {};
-  OffsetLookup lookup{Error::kNone, best->offset_of_max_timestamp(), best->max_timestamp_ms(), -1};
-  if (auto batch = best->locate(lookup.offset)) lookup.leader_epoch = batch->leader_epoch;
-  return lookup;
 }
 
 Error PartitionLog::delete_records_before(int64_t offset) {

@@ -90,10 +90,11 @@ class PartitionLog {
   int64_t last_stable_offset() const { return high_watermark(); }
   int64_t recovery_point() const { return recovery_point_.load(std::memory_order_acquire); }
 
-  // ListOffsets by timestamp: the first batch with max timestamp >= `timestamp_ms`; the offset
-  // is that batch's base offset (not below the log start). Batch granularity: see README.
+  // ListOffsets by timestamp: the first record with timestamp >= `timestamp_ms` (not below the
+  // log start), found via the time index, then decoding that one batch (decompressing if
+  // needed). {-1, -1} when no record is that recent.
   OffsetLookup offset_for_timestamp(int64_t timestamp_ms) const;
-  // ListOffsets MAX_TIMESTAMP: the last offset of the first batch holding the max timestamp.
+  // ListOffsets MAX_TIMESTAMP (KIP-734): the first record holding the largest timestamp.
   OffsetLookup max_timestamp() const;
 
   // DeleteRecords: moves the log start offset up to `offset` (<= high watermark, else

@@ -191,14 +191,38 @@ TEST_F(PartitionLogTest, OffsetForTimestampAndMaxTimestamp) {
     auto lookup = log->offset_for_timestamp(1000 + 10 * i - 5);
     ASSERT_EQ(lookup.error, Error::kNone);
     EXPECT_EQ(lookup.offset, 2 * i) << i;
-    EXPECT_EQ(lookup.timestamp_ms, 1001 + 10 * i);
+    EXPECT_EQ(lookup.timestamp_ms, 1000 + 10 * i);
     EXPECT_EQ(lookup.leader_epoch, 5);
+    // Inside a batch: the exact record, not the batch start.
+    lookup = log->offset_for_timestamp(1001 + 10 * i);
+    EXPECT_EQ(lookup.offset, 2 * i + 1) << i;
+    EXPECT_EQ(lookup.timestamp_ms, 1001 + 10 * i);
   }
   EXPECT_EQ(log->offset_for_timestamp(0).offset, 0);
   EXPECT_EQ(log->offset_for_timestamp(999999).offset, -1);
   auto max = log->max_timestamp();
   EXPECT_EQ(max.timestamp_ms, 1001 + 10 * 99);
   EXPECT_EQ(max.offset, 199);
+}
+
+TEST_F(PartitionLogTest, MaxTimestampPointsAtTheRecordInsideItsBatch) {
+  auto log = open_log(LogConfig{});
+  append_batches(*log, 2, 2, 100);  // offsets 0..3, timestamps 100, 101, 110, 111
+  records::BatchBuilder builder(records::BatchOptions{});
+  std::vector<uint8_t> value(10, 'x');
+  for (int64_t timestamp_ms : {500, 900, 700}) {
+    records::RecordInput record;
+    record.value = std::span<const uint8_t>(value);
+    record.timestamp_ms = timestamp_ms;
+    builder.add(record);
+  }
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(builder.finish(bytes));
+  ASSERT_EQ(log->append(bytes, 0, kNow).error, Error::kNone);  // offsets 4..6
+  auto max = log->max_timestamp();
+  EXPECT_EQ(max.timestamp_ms, 900);
+  EXPECT_EQ(max.offset, 5);
+  EXPECT_EQ(log->offset_for_timestamp(600).offset, 5);
 }
 
 TEST_F(PartitionLogTest, RetentionByTimeDeletesOldSegments) {
