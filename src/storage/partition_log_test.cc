@@ -108,6 +108,45 @@ TEST_F(PartitionLogTest, RoundTripAcrossSegmentRollsFindsEveryOffset) {
   }
 }
 
+TEST_F(PartitionLogTest, FullIndexRollsTheSegment) {
+  LogConfig config;
+  config.segment_index_bytes = 48;  // 6 offset entries, 4 time entries (one kept for sealing)
+  config.index_interval_bytes = 1;  // an entry per batch
+  auto log = open_log(config);
+  append_batches(*log, 40);
+  EXPECT_GE(log->segment_count(), 8u);
+  for (int64_t offset = 0; offset < 40; ++offset) {
+    auto headers = read_headers(log->read(offset, 1, 40, true));
+    ASSERT_EQ(headers.size(), 1u);
+    EXPECT_EQ(headers[0].base_offset, offset);
+    EXPECT_EQ(log->offset_for_timestamp(kNow + offset * 10).offset, offset);
+  }
+}
+
+TEST_F(PartitionLogTest, SegmentMsComparesBatchTimestamps) {
+  LogConfig config;
+  config.segment_ms = 100;
+  auto log = open_log(config);
+  auto append_at = [&](int64_t timestamp_ms) {
+    auto bytes = make_batches(1, 1, timestamp_ms);
+    ASSERT_EQ(log->append(bytes, 0, kNow).error, Error::kNone);
+  };
+  append_at(1000);
+  append_at(1100);  // exactly segment.ms later: no roll yet
+  EXPECT_EQ(log->segment_count(), 1u);
+  append_at(1101);
+  EXPECT_EQ(log->segment_base_offsets(), (std::vector<int64_t>{0, 2}));
+}
+
+TEST_F(PartitionLogTest, EmptyAppendIsANoOp) {
+  auto log = open_log(LogConfig{});
+  std::vector<uint8_t> nothing;
+  auto result = log->append(nothing, 0, kNow);
+  EXPECT_EQ(result.error, Error::kNone);
+  EXPECT_EQ(result.base_offset, -1);
+  EXPECT_EQ(log->log_end_offset(), 0);
+}
+
 TEST_F(PartitionLogTest, ReadRespectsMaxBytesAndMinOneBatch) {
   auto log = open_log(LogConfig{});
   append_batches(*log, 10);
