@@ -11,7 +11,7 @@ ControllerDefaults defaults() {
   return ControllerDefaults{0, 4, 1};
 }
 
-class ControllerTest : public ::testing::Test {
+class MetadataControllerTest : public ::testing::Test {
  protected:
   void commit(const std::vector<Record>& records) {
     for (const Record& record : records) ASSERT_TRUE(machine_.apply(record).ok());
@@ -25,7 +25,7 @@ class ControllerTest : public ::testing::Test {
   MetadataStateMachine machine_;
 };
 
-TEST_F(ControllerTest, TopicNameRules) {
+TEST_F(MetadataControllerTest, TopicNameRules) {
   EXPECT_TRUE(validate_topic_name("a.b_c-D9").ok());
   EXPECT_TRUE(validate_topic_name(std::string(249, 'x')).ok());
   for (std::string bad : {std::string(), std::string("."), std::string(".."), std::string(250, 'x'),
@@ -37,7 +37,7 @@ TEST_F(ControllerTest, TopicNameRules) {
   }
 }
 
-TEST_F(ControllerTest, CreateTopicsPerItemErrors) {
+TEST_F(MetadataControllerTest, CreateTopicsPerItemErrors) {
   auto results = create({{"ok", -1, -1, {}},
                          {"bad name", 1, 1, {}},
                          {"zero", 0, 1, {}},
@@ -67,7 +67,7 @@ TEST_F(ControllerTest, CreateTopicsPerItemErrors) {
   EXPECT_EQ(again[0].status.code, ErrorCode::kTopicAlreadyExists);
 }
 
-TEST_F(ControllerTest, DeleteByNameAndId) {
+TEST_F(MetadataControllerTest, DeleteByNameAndId) {
   auto created = create({{"a", 1, 1, {}}, {"b", 1, 1, {}}});
   std::vector<Record> records;
   auto results = plan_delete_topics(
@@ -85,7 +85,7 @@ TEST_F(ControllerTest, DeleteByNameAndId) {
   EXPECT_TRUE(machine_.image().topics_by_name.empty());
 }
 
-TEST_F(ControllerTest, CreatePartitionsOnlyIncreases) {
+TEST_F(MetadataControllerTest, CreatePartitionsOnlyIncreases) {
   create({{"a", 2, 1, {}}});
   std::vector<Record> records;
   auto results =
@@ -102,7 +102,7 @@ TEST_F(ControllerTest, CreatePartitionsOnlyIncreases) {
   EXPECT_TRUE(records.empty());
 }
 
-TEST_F(ControllerTest, AlterConfigsValidatesResources) {
+TEST_F(MetadataControllerTest, AlterConfigsValidatesResources) {
   create({{"a", 1, 1, {}}});
   std::vector<Record> records;
   auto results =

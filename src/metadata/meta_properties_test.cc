@@ -10,7 +10,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class MetaPropertiesTest : public ::testing::Test {
+class MetadataPropertiesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = fs::temp_directory_path() / ("eddy-meta-" + std::to_string(::getpid()));
@@ -27,7 +27,7 @@ class MetaPropertiesTest : public ::testing::Test {
   fs::path root_;
 };
 
-TEST_F(MetaPropertiesTest, GeneratedIdsLookLikeKafkas) {
+TEST_F(MetadataPropertiesTest, GeneratedIdsLookLikeKafkas) {
   std::string id = generate_kafka_id();
   EXPECT_EQ(id.size(), 22u);
   EXPECT_EQ(
@@ -36,7 +36,7 @@ TEST_F(MetaPropertiesTest, GeneratedIdsLookLikeKafkas) {
   EXPECT_NE(id, generate_kafka_id());
 }
 
-TEST_F(MetaPropertiesTest, FormatsEveryDirThenChecks) {
+TEST_F(MetadataPropertiesTest, FormatsEveryDirThenChecks) {
   auto first = format_or_check_log_dirs({dir("a"), dir("b")}, 3);
   ASSERT_TRUE(first.ok()) << first.error;
   auto a = read(dir("a"));
@@ -54,7 +54,7 @@ TEST_F(MetaPropertiesTest, FormatsEveryDirThenChecks) {
   EXPECT_EQ(read(dir("a"))["directory.id"], a["directory.id"]);
 }
 
-TEST_F(MetaPropertiesTest, RefusesMismatches) {
+TEST_F(MetadataPropertiesTest, RefusesMismatches) {
   ASSERT_TRUE(format_or_check_log_dirs({dir("a")}, 1).ok());
   auto wrong_node = format_or_check_log_dirs({dir("a")}, 2);
   EXPECT_FALSE(wrong_node.ok());
@@ -63,13 +63,13 @@ TEST_F(MetaPropertiesTest, RefusesMismatches) {
   EXPECT_FALSE(format_or_check_log_dirs({dir("a"), dir("b")}, 1).ok());  // two clusters
 }
 
-TEST_F(MetaPropertiesTest, RefusesGarbage) {
+TEST_F(MetadataPropertiesTest, RefusesGarbage) {
   fs::create_directories(dir("g"));
   std::ofstream(fs::path(dir("g")) / kMetaPropertiesFile) << "\x01\x02 nonsense\nversion=7\n";
   EXPECT_FALSE(format_or_check_log_dirs({dir("g")}, 1).ok());
 }
 
-TEST_F(MetaPropertiesTest, ParsesKafkaWrittenFile) {
+TEST_F(MetadataPropertiesTest, ParsesKafkaWrittenFile) {
   auto properties = parse_properties(
       "#\n#Thu Jan 01 00:00:00 UTC 2024\nnode.id=1\ndirectory.id=AbCd\nversion=1\n"
       "cluster.id = MkU3OEVBNTcwNTJENDM2Qk\n");

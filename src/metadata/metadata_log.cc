@@ -125,7 +125,8 @@ void MetadataLog::run_loop() {
     startup_deadline_ms_ = uv_now(&loop_) + options_.startup_timeout_ms;
     uv_timer_start(&leader_timer_, on_leader_poll, 0, kLeaderPollMs);
   } else {
-    finish_startup(raft_error("metadata log start failed", rv));
+    std::string detail = raft_initialized_ ? raft_errmsg(&raft_) : io_.errmsg;
+    finish_startup(raft_error("metadata log start failed", rv) + ": " + detail);
   }
   uv_run(&loop_, UV_RUN_DEFAULT);
   int close_rv = uv_loop_close(&loop_);
@@ -136,6 +137,9 @@ int MetadataLog::start_raft() {
   init_local_transport(transport_);
   int rv = raft_uv_init(&io_, &loop_, options_.raft_dir.c_str(), &transport_);
   if (rv != 0) return rv;
+  // libraft's auto-recovery renames a corrupt segment aside and starts without its
+  // (committed) entries; refusing to start is better than silently losing metadata.
+  raft_uv_set_auto_recovery(&io_, false);
   fsm_.version = 2;  // v2: we own (and free) snapshot buffers in snapshot_finalize
   fsm_.data = this;
   fsm_.apply = fsm_apply;

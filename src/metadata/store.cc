@@ -158,8 +158,13 @@ void MetadataStore::create_topics(std::vector<CreateTopicSpec> specs, bool valid
                                   std::function<void(std::vector<TopicResult>)> done) {
   auto shared = std::make_shared<const std::vector<CreateTopicSpec>>(std::move(specs));
   submit<std::vector<TopicResult>>(
-      [this, shared](const MetadataImage& image, std::vector<Record>& records) {
-        return plan_create_topics(image, defaults_, *shared, records);
+      [this, shared, validate_only](const MetadataImage& image, std::vector<Record>& records) {
+        auto results = plan_create_topics(image, defaults_, *shared, records);
+        // A dry run creates no topic, so it reports no id (Kafka's zero UUID).
+        if (validate_only) {
+          for (TopicResult& result : results) result.topic_id = Uuid{};
+        }
+        return results;
       },
       [shared](const Status& status) {
         std::vector<TopicResult> results;

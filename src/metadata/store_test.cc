@@ -1,6 +1,7 @@
 #include "metadata/store.h"
 
 #include <filesystem>
+#include <fstream>
 #include <future>
 
 #include <gtest/gtest.h>
@@ -89,6 +90,7 @@ TEST_F(MetadataStoreTest, ValidateOnlyChangesNothing) {
   open();
   auto results = create({{"dry", 1, 1, {}}}, true);
   EXPECT_TRUE(results[0].status.ok());
+  EXPECT_TRUE(results[0].topic_id.is_zero());
   EXPECT_EQ(store_->current()->topic("dry"), nullptr);
   EXPECT_TRUE(create({{"dry", 1, 1, {}}})[0].status.ok());
 }
@@ -248,6 +250,44 @@ TEST_F(MetadataStoreTest, OperationsAfterShutdownFail) {
   store_->shutdown();
   auto results = create({{"late", 1, 1, {}}});
   EXPECT_EQ(results[0].status.code, ErrorCode::kNotController);
+}
+
+TEST_F(MetadataStoreTest, CorruptSegmentIsAnErrorNotACrash) {
+  open();
+  ASSERT_TRUE(create({{"a", 1, 1, {}}})[0].status.ok());
+  ASSERT_TRUE(create({{"b", 1, 1, {}}})[0].status.ok());
+  store_.reset();
+  // Flip bytes in the middle of every closed segment holding commands.
+  int corrupted = 0;
+  for (const auto& entry : fs::directory_iterator(dir_ / "__cluster_metadata-0")) {
+    std::string name = entry.path().filename().string();
+    if (name.find('-') == std::string::npos || name.rfind("0000000000000001-", 0) == 0 ||
+        name.rfind("snapshot", 0) == 0 || name.rfind("open", 0) == 0) {
+      continue;
+    }
+    std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(fs::file_size(entry.path()) / 2));
+    file.write("\xff\xfe\xfd\xfc", 4);
+    ++corrupted;
+  }
+  ASSERT_GT(corrupted, 0);
+  MetadataOptions options;
+  options.log_dir = dir_.string();
+  options.node_id = 1;
+  std::string error;
+  EXPECT_EQ(MetadataStore::open(options, &error), nullptr);
+  EXPECT_FALSE(error.empty());
+}
+
+TEST_F(MetadataStoreTest, UnusableLogDirIsAnError) {
+  fs::create_directories(dir_.parent_path());
+  { std::ofstream(dir_.string()) << "not a directory"; }
+  MetadataOptions options;
+  options.log_dir = dir_.string();
+  std::string error;
+  EXPECT_EQ(MetadataStore::open(options, &error), nullptr);
+  EXPECT_FALSE(error.empty());
+  fs::remove(dir_);
 }
 
 TEST_F(MetadataStoreTest, NodeIdMismatchIsRefused) {
