@@ -73,7 +73,9 @@ void Writer::write_string(std::string_view value, bool compact) {
   if (compact) {
     write_unsigned_varint(static_cast<uint32_t>(value.size() + 1));
   } else {
-    EDDY_ASSERT(value.size() <= INT16_MAX);
+    // A classic string holds at most 32767 bytes. Longer text (say, copied from a flexible
+    // request) is cut rather than asserted on, so client input can never crash the broker.
+    value = value.substr(0, INT16_MAX);
     write_int16(static_cast<int16_t>(value.size()));
   }
   buffer_.insert(buffer_.end(), value.begin(), value.end());

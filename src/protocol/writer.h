@@ -36,7 +36,8 @@ class Writer {
   void write_varlong(int64_t value);
   void write_uuid(const Uuid& value);
 
-  // `compact` selects the flexible-version encoding (uvarint N+1, 0 = null).
+  // `compact` selects the flexible-version encoding (uvarint N+1, 0 = null). Classic strings
+  // longer than 32767 bytes are cut to that length.
   void write_string(std::string_view value, bool compact);
   void write_nullable_string(const std::optional<std::string>& value, bool compact);
   void write_bytes(std::span<const uint8_t> value, bool compact);

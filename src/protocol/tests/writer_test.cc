@@ -1,6 +1,7 @@
 #include "protocol/writer.h"
 
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -56,6 +57,14 @@ TEST(Writer, NullEncodings) {
   writer.write_records(Records::null(), false);
   EXPECT_EQ(writer.buffer(), (std::vector<uint8_t>{0xff, 0xff, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00,
                                                    0xff, 0xff, 0xff, 0xff}));
+}
+
+TEST(Writer, ClassicStringsAreCutAtTheirLimit) {
+  Writer writer;
+  writer.write_string(std::string(40000, 'x'), false);
+  Reader reader(writer.buffer().data(), writer.buffer().size());
+  EXPECT_EQ(reader.read_string(false).size(), static_cast<size_t>(INT16_MAX));
+  EXPECT_EQ(reader.remaining(), 0u);
 }
 
 TEST(Writer, RecordsAreSplicedNotCopied) {
