@@ -205,6 +205,7 @@ std::vector<int64_t> PartitionLog::segment_base_offsets() const {
 
 Error PartitionLog::delete_records_before(int64_t offset) {
   std::lock_guard lock(append_mutex_);
+  if (offset == -1) offset = high_watermark();
   if (offset < 0 || offset > high_watermark()) return Error::kOffsetOutOfRange;
   if (offset > log_start_offset()) log_start_offset_.store(offset, std::memory_order_release);
   return Error::kNone;

@@ -98,7 +98,8 @@ class PartitionLog {
   OffsetLookup max_timestamp() const;
 
   // DeleteRecords: moves the log start offset up to `offset` (<= high watermark, else
-  // kOffsetOutOfRange). Segments wholly below it go at the next apply_retention.
+  // kOffsetOutOfRange; -1 means the high watermark, as in the protocol). Segments wholly below it
+  // go at the next apply_retention.
   Error delete_records_before(int64_t offset);
   // Deletes whole non-active segments by retention.ms / retention.bytes / log start offset.
   void apply_retention(int64_t now_ms);

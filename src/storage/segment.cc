@@ -77,7 +77,7 @@ std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
   }
   if (rebuild) {
     if (!segment->open_indexes(config, true)) return nullptr;
-    segment->recover(config, stats, truncated);
+    if (!segment->recover(config, stats, truncated)) return nullptr;
     stats.indexes_rebuilt++;
     if (!active && !segment->seal()) return nullptr;
   }
@@ -131,7 +131,7 @@ bool Segment::load_trusted() {
 
 // Reads every batch from the start, checks it, and rebuilds both indexes; the log ends at the
 // first batch that is torn, corrupt, or out of order.
-void Segment::recover(const LogConfig& config, RecoveryStats& stats, bool& truncated) {
+bool Segment::recover(const LogConfig& config, RecoveryStats& stats, bool& truncated) {
   offset_index_->file().clear();
   time_index_->file().clear();
   max_timestamp_ms_.store(-1);
@@ -147,7 +147,10 @@ void Segment::recover(const LogConfig& config, RecoveryStats& stats, bool& trunc
   bool corrupt = false;
   while (position < file_size && !corrupt) {
     size_t chunk = static_cast<size_t>(std::min<int64_t>(buffer.size(), file_size - position));
-    if (!pread_all(log_->fd(), buffer.data(), chunk, position)) break;
+    if (!pread_all(log_->fd(), buffer.data(), chunk, position)) {
+      spdlog::error("storage: cannot read {} at byte {}", path(".log").string(), position);
+      return false;
+    }
     records::BatchIterator batches(std::span<const uint8_t>(buffer.data(), chunk), true);
     size_t consumed = 0;
     while (batches.next()) {
@@ -192,6 +195,7 @@ void Segment::recover(const LogConfig& config, RecoveryStats& stats, bool& trunc
   }
   next_offset_.store(next_offset, std::memory_order_release);
   size_bytes_.store(position, std::memory_order_release);
+  return true;
 }
 
 void Segment::index_batch(const BatchInfo& batch, int32_t index_interval_bytes) {

@@ -107,7 +107,8 @@ class Segment {
   std::filesystem::path path(const char* extension) const;
   bool open_indexes(const LogConfig& config, bool for_append);
   bool load_trusted();
-  void recover(const LogConfig& config, RecoveryStats& stats, bool& truncated);
+  // False on an I/O error (nothing is truncated then: a read error is not corruption).
+  bool recover(const LogConfig& config, RecoveryStats& stats, bool& truncated);
   int64_t file_mtime_ms() const;
   void index_batch(const BatchInfo& batch, int32_t index_interval_bytes);
 
