@@ -31,7 +31,7 @@ std::shared_ptr<const MetadataImage> MetadataStateMachine::publish() {
   return std::make_shared<const MetadataImage>(image_);
 }
 
-TopicImage* MetadataStateMachine::writable_topic(const Uuid& id) {
+TopicImage* MetadataStateMachine::writable_topic(Uuid id) {
   auto owned = writable_.find(id);
   if (owned != writable_.end()) return owned->second.get();
   auto it = image_.topics_by_id.find(id);

@@ -38,7 +38,7 @@ class MetadataStateMachine {
   Status apply_record(const RemoveTopicRecord& rec);
   // Returns a topic this machine may modify in place, cloning it first if a published
   // image may still share it.
-  TopicImage* writable_topic(const Uuid& id);
+  TopicImage* writable_topic(Uuid id);  // by value: callers pass ids owned by the old topic
 
   MetadataImage image_;
   // Topics cloned since the last publish: no reader can see them yet.

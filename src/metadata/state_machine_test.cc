@@ -133,3 +133,26 @@ TEST(MetadataStateMachine, InconsistentRecordsAreRejectedWithoutChange) {
 
 }  // namespace
 }  // namespace eddy::metadata
+
+namespace eddy::metadata {
+namespace {
+
+// Regression: editing a topic the machine alone owns must not read the old copy after
+// replacing it (caught by ASan as a use-after-free).
+TEST(MetadataStateMachine, EditsSolelyOwnedTopics) {
+  Uuid id = Uuid::random();
+  std::shared_ptr<const MetadataImage> published;
+  {
+    MetadataStateMachine first;
+    ASSERT_TRUE(first.apply(TopicRecord{"t", id}).ok());
+    published = first.publish();
+  }
+  MetadataStateMachine second(*published);
+  published.reset();
+  ASSERT_TRUE(second.apply(ConfigRecord{ConfigResourceType::kTopic, "t", "k", "v"}).ok());
+  ASSERT_TRUE(second.apply(ConfigRecord{ConfigResourceType::kTopic, "t", "k2", "v"}).ok());
+  EXPECT_EQ(second.image().topic(id)->configs.size(), 2u);
+}
+
+}  // namespace
+}  // namespace eddy::metadata
