@@ -155,16 +155,29 @@ ReadResult PartitionLog::read(int64_t fetch_offset, int32_t max_bytes, int64_t m
   }
   if (!first || first->last_offset >= max_offset) return result;
 
-  int64_t limit = segment->size_bytes();
-  if (max_offset < segment->next_offset()) {
-    // Stop before the batch holding max_offset: batches before it are entirely below.
-    if (auto bound = segment->locate(max_offset)) limit = bound->position;
-  }
-  int64_t wanted_end = std::min(limit, first->position + std::max<int64_t>(max_bytes, 0));
-  int64_t end = segment->end_of_whole_batches(first->position, wanted_end);
-  if (end == first->position && min_one_batch) end = first->position + first->size_bytes;
-  if (end > first->position) {
-    result.slices.push_back({segment->file(), first->position, end - first->position});
+  // Whole batches from `first` on; when a sealed segment is used up and bytes remain, the read
+  // continues at the start of the next segment (one more slice).
+  int64_t budget_bytes = std::max<int64_t>(max_bytes, 0);
+  while (true) {
+    int64_t limit = segment->size_bytes();
+    if (max_offset < segment->next_offset()) {
+      // Stop before the batch holding max_offset: batches before it are entirely below.
+      if (auto bound = segment->locate(max_offset)) limit = bound->position;
+    }
+    int64_t wanted_end = std::min(limit, first->position + budget_bytes);
+    int64_t end = segment->end_of_whole_batches(first->position, wanted_end);
+    if (end == first->position && min_one_batch && result.slices.empty()) {
+      end = first->position + first->size_bytes;
+    }
+    if (end > first->position) {
+      result.slices.push_back({segment->file(), first->position, end - first->position});
+      budget_bytes -= end - first->position;
+    }
+    if (end < segment->size_bytes() || budget_bytes <= 0) break;
+    segment = segment_after(segment->base_offset());
+    if (segment == nullptr) break;
+    first = segment->read_batch(0, segment->size_bytes());
+    if (!first || first->last_offset >= max_offset) break;
   }
   return result;
 }

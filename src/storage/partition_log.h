@@ -41,7 +41,9 @@ struct FileSlice {
 
 struct ReadResult {
   Error error = Error::kNone;
-  std::vector<FileSlice> slices;  // whole batches only; empty when nothing to return
+  // Whole batches only, in offset order; one slice per segment touched (a read continues into
+  // the next segment when a sealed one is used up); empty when nothing to return.
+  std::vector<FileSlice> slices;
   int64_t high_watermark = -1;
   int64_t log_start_offset = -1;
   int64_t last_stable_offset = -1;

@@ -96,6 +96,8 @@ TEST_F(PartitionLogTest, RoundTripAcrossSegmentRollsFindsEveryOffset) {
     EXPECT_LE(headers[0].base_offset, offset);
     EXPECT_GE(headers[0].last_offset(), offset);
   }
+  // A large read continues into the following segments.
+  EXPECT_GT(log->read(0, 1 << 20, 450, true).slices.size(), 1u);
   // Reading everything in a loop yields every batch once, in order.
   int64_t next = 0;
   while (next < 450) {
