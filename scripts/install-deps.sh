@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Eddy needs to build, run and test, skipping those present.
+# Runs `apt-get update` once, and only when something is missing.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ pkg-config python3
+  libasio-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
+  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libraft-dev libuv1-dev
+  libgtest-dev libgmock-dev libbenchmark-dev librdkafka-dev
+  # tests: real Kafka clients
+  kcat python3-pytest python3-kafka python3-confluent-kafka
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$package")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
