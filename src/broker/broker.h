@@ -7,13 +7,14 @@
 #include "config/server_config.h"
 #include "metadata/store.h"
 #include "net/request_handler.h"
+#include "storage/log_manager.h"
 
 namespace eddy::broker {
 
 class Broker final : public net::RequestHandler {
  public:
   Broker(const config::ServerConfig& config, metadata::MetadataStore& metadata,
-         const HandlerRegistry& registry);
+         storage::LogManager& logs, const HandlerRegistry& registry);
 
   // net::RequestHandler: parses the request header, routes to the API's handler and frames
   // the response (see dispatch.cc).
@@ -22,11 +23,13 @@ class Broker final : public net::RequestHandler {
 
   const config::ServerConfig& config() const { return config_; }
   metadata::MetadataStore& metadata() { return metadata_; }
+  storage::LogManager& logs() { return logs_; }
   const HandlerRegistry& registry() const { return registry_; }
 
  private:
   const config::ServerConfig& config_;
   metadata::MetadataStore& metadata_;
+  storage::LogManager& logs_;
   const HandlerRegistry& registry_;
 };
 

@@ -65,8 +65,8 @@ std::string unsupported_reason(const protocol::ApiInfo* api, int16_t api_version
 }  // namespace
 
 Broker::Broker(const config::ServerConfig& config, metadata::MetadataStore& metadata,
-               const HandlerRegistry& registry)
-    : config_(config), metadata_(metadata), registry_(registry) {}
+               storage::LogManager& logs, const HandlerRegistry& registry)
+    : config_(config), metadata_(metadata), logs_(logs), registry_(registry) {}
 
 asio::awaitable<net::Response> Broker::handle(const net::ConnectionInfo& connection,
                                               std::vector<uint8_t> frame) {

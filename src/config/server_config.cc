@@ -27,6 +27,8 @@ const std::vector<ConfigKey> kServerKeys = {
     {"num.partitions", "1"},
     {"auto.create.topics.enable", "true"},
     {"default.replication.factor", "1"},
+    {"log.retention.check.interval.ms", "300000"},
+    {"log.flush.offset.checkpoint.interval.ms", "60000"},
     {"eddy.log.level", "info"},
 };
 
@@ -133,6 +135,10 @@ bool build_numbers(ServerConfig& out, std::string& error) {
          parse_int(v, "connections.max.idle.ms", out.connections_max_idle_ms, error) &&
          parse_int(v, "num.partitions", out.num_partitions, error) &&
          parse_int(v, "default.replication.factor", out.default_replication_factor, error) &&
+         parse_int(v, "log.retention.check.interval.ms", out.log_retention_check_interval_ms,
+                   error) &&
+         parse_int(v, "log.flush.offset.checkpoint.interval.ms",
+                   out.log_flush_offset_checkpoint_interval_ms, error) &&
          parse_bool(v, "auto.create.topics.enable", out.auto_create_topics_enable, error);
 }
 
@@ -150,6 +156,9 @@ bool check_ranges(const ServerConfig& out, std::string& error) {
   if (out.num_network_threads < 0) error = "num.network.threads must be >= 0";
   if (out.queued_max_requests < 1) error = "queued.max.requests must be >= 1";
   if (out.num_partitions < 1) error = "num.partitions must be >= 1";
+  if (out.log_retention_check_interval_ms < 1) {
+    error = "log.retention.check.interval.ms must be >= 1";
+  }
   return error.empty();
 }
 
@@ -196,6 +205,8 @@ bool build_server_config(const Properties& file, const Properties& overrides, Se
   for (const auto& key : kServerKeys) out.effective[key.name] = key.default_value;
   for (const auto& [key, value] : file) out.effective[key] = value;
   for (const auto& [key, value] : overrides) out.effective[key] = value;
+  out.given = file;
+  for (const auto& [key, value] : overrides) out.given[key] = value;
   apply_broker_id_alias(file, overrides, out.effective);
   if (!build_numbers(out, error) || !check_ranges(out, error) || !build_listeners(out, error)) {
     return false;

@@ -31,11 +31,16 @@ struct ServerConfig {
   int32_t num_partitions = 1;
   bool auto_create_topics_enable = true;
   int16_t default_replication_factor = 1;
+  int64_t log_retention_check_interval_ms = 300000;
+  int64_t log_flush_offset_checkpoint_interval_ms = 60000;
   std::string log_level = "info";
 
   // Every known key with its effective value as text (the file, overrides and defaults
   // merged), for DescribeConfigs and the start-up log.
   Properties effective;
+  // Only what the operator set (the file and the overrides merged): broker-level values of
+  // topic configs (log.retention.ms, ...) come from here.
+  Properties given;
 };
 
 // Merges `file` and `overrides` (overrides win) over the defaults and validates. Unknown keys

@@ -5,6 +5,8 @@
 #include <future>
 
 #include "broker/broker.h"
+#include "broker/log_config.h"
+#include "broker/partition_sync.h"
 #include "common/log.h"
 #include "config/server_config.h"
 #include "metadata/meta_properties.h"
@@ -68,6 +70,25 @@ bool register_self(metadata::MetadataStore& store, metadata::RegisterBrokerRecor
   return status.ok();
 }
 
+// Loads every partition log (recovering after a crash) with its topic's configs, and starts
+// the background flusher and retention threads.
+bool open_logs(const config::ServerConfig& config, const metadata::MetadataStore& store,
+               storage::LogManager& logs) {
+  const auto image = store.current();
+  const auto error = logs.open_all([&config, &image](const std::string& topic) {
+    const metadata::TopicImage* known = image->topic(topic);
+    return broker::log_config_for(config, known != nullptr ? known->configs : metadata::ConfigMap{});
+  });
+  if (error != storage::Error::kNone) {
+    spdlog::error("cannot open partition logs: {}", storage::to_string(error));
+    return false;
+  }
+  spdlog::info("opened {} partition logs ({} shutdown)", logs.partitions().size(),
+               logs.opened_clean() ? "after a clean" : "after an unclean");
+  logs.start();
+  return true;
+}
+
 // Blocks SIGINT and SIGTERM in every thread (threads inherit the mask), so that only
 // wait_for_stop_signal() receives them.
 sigset_t block_stop_signals() {
@@ -116,7 +137,25 @@ int run(const Options& options) {
     return 1;
   }
 
-  broker::Broker broker(config, *store, broker::default_registry());
+  storage::LogManagerConfig storage_config;
+  storage_config.log_dirs.assign(config.log_dirs.begin(), config.log_dirs.end());
+  storage_config.default_config = broker::log_config_for(config, {});
+  storage_config.retention_check_interval_ms = config.log_retention_check_interval_ms;
+  storage_config.flush_offset_checkpoint_interval_ms =
+      config.log_flush_offset_checkpoint_interval_ms;
+  storage::LogManager logs(storage_config);
+  if (!open_logs(config, *store, logs)) {
+    store->shutdown();
+    return 1;
+  }
+  broker::PartitionSync sync(config, logs);
+  store->set_listener([&sync](const metadata::MetadataImage& old_image,
+                              const metadata::MetadataImage& new_image) {
+    sync.apply(old_image, new_image);
+  });
+  sync.reconcile(*store->current());
+
+  broker::Broker broker(config, *store, logs, broker::default_registry());
   net::ConnectionLimits limits;
   limits.max_request_bytes = config.socket_request_max_bytes;
   limits.max_inflight_requests = config.queued_max_requests;
@@ -146,6 +185,7 @@ int run(const Options& options) {
   spdlog::info("received {}, shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   server.stop();
   store->shutdown();
+  logs.shutdown();  // flushes, writes checkpoints and the clean-shutdown marker
   spdlog::info("eddy stopped cleanly");
   return 0;
 }
