@@ -129,12 +129,6 @@ def test_invalid_timestamp_against_message_timestamp_configs(eddy):
     assert (error, offset) == (NONE, 0)
 
 
-def test_invalid_timestamp_against_legacy_difference_config(eddy):
-    create_topic(eddy, "strict-diff", 1, {"message.timestamp.difference.max.ms": 60000})
-    error, _ = raw_produce(eddy, "strict-diff", 0, v2_batch(timestamp_ms=now_ms() - 3_600_000))
-    assert error == INVALID_TIMESTAMP
-
-
 def test_log_append_time_replaces_producer_timestamps(eddy):
     create_topic(eddy, "append-time", 1, {"message.timestamp.type": "LogAppendTime"})
     before_ms = now_ms()
