@@ -2,14 +2,18 @@
 
 #include "broker/handler_registry.h"
 #include "broker/handlers/api_versions.h"
+#include "broker/handlers/fetch.h"
 #include "broker/handlers/metadata.h"
+#include "broker/handlers/produce.h"
 
 namespace eddy::broker {
 
 const HandlerRegistry& default_registry() {
   static const HandlerSpec kSpecs[] = {
       api_versions_handler(),
+      fetch_handler(),
       metadata_handler(),
+      produce_handler(),
   };
   static const HandlerRegistry registry(kSpecs);
   return registry;

@@ -3,6 +3,7 @@
 // The broker: the services request handlers use (configuration, metadata, and later the
 // storage, group and transaction coordinators) and the dispatch of request frames to them.
 
+#include "broker/fetch_waiters.h"
 #include "broker/handler_registry.h"
 #include "config/server_config.h"
 #include "metadata/store.h"
@@ -24,6 +25,7 @@ class Broker final : public net::RequestHandler {
   const config::ServerConfig& config() const { return config_; }
   metadata::MetadataStore& metadata() { return metadata_; }
   storage::LogManager& logs() { return logs_; }
+  FetchWaiters& fetch_waiters() { return fetch_waiters_; }
   const HandlerRegistry& registry() const { return registry_; }
 
  private:
@@ -31,6 +33,7 @@ class Broker final : public net::RequestHandler {
   metadata::MetadataStore& metadata_;
   storage::LogManager& logs_;
   const HandlerRegistry& registry_;
+  FetchWaiters fetch_waiters_;
 };
 
 }  // namespace eddy::broker

@@ -1,0 +1,189 @@
+#include "broker/handlers/fetch.h"
+
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <chrono>
+
+#include "broker/broker.h"
+#include "protocol/error_code.h"
+#include "protocol/generated/fetch_request.h"
+#include "protocol/generated/fetch_response.h"
+
+namespace eddy::broker {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::FetchRequest;
+using protocol::FetchResponse;
+
+constexpr int16_t kFirstTopicIdVersion = 13;
+constexpr int8_t kReadCommitted = 1;
+
+// One requested partition, resolved once against the metadata image.
+struct Target {
+  const FetchRequest::FetchPartition* request = nullptr;
+  std::shared_ptr<storage::PartitionLog> log;  // null when `error` is set
+  ErrorCode error = ErrorCode::kNone;
+};
+
+struct TopicTargets {
+  const FetchRequest::FetchTopic* request = nullptr;
+  std::vector<Target> partitions;
+};
+
+ErrorCode check_leader_epoch(int32_t requested, int32_t current) {
+  if (requested < 0 || requested == current) return ErrorCode::kNone;
+  return requested > current ? ErrorCode::kUnknownLeaderEpoch : ErrorCode::kFencedLeaderEpoch;
+}
+
+TopicTargets resolve_topic(Broker& broker, const metadata::MetadataImage& image,
+                           const FetchRequest::FetchTopic& requested, int16_t version) {
+  TopicTargets out{&requested, {}};
+  const bool by_id = version >= kFirstTopicIdVersion;
+  const metadata::TopicImage* topic = nullptr;
+  if (by_id) {
+    metadata::Uuid id;
+    id.bytes = requested.topic_id.bytes;
+    topic = image.topic(id);
+  } else {
+    topic = image.topic(requested.topic);
+  }
+  const ErrorCode missing = by_id ? ErrorCode::kUnknownTopicId : ErrorCode::kUnknownTopicOrPartition;
+  for (const auto& partition : requested.partitions) {
+    Target target{&partition, nullptr, ErrorCode::kNone};
+    const bool known = topic != nullptr && partition.partition >= 0 &&
+                       static_cast<size_t>(partition.partition) < topic->partitions.size();
+    if (!known) {
+      target.error = topic == nullptr ? missing : ErrorCode::kUnknownTopicOrPartition;
+    } else {
+      target.error = check_leader_epoch(partition.current_leader_epoch,
+                                        topic->partitions[partition.partition].leader_epoch);
+      if (target.error == ErrorCode::kNone) {
+        target.log = broker.logs().get(topic->name, partition.partition);
+        if (target.log == nullptr) target.error = ErrorCode::kNotLeaderOrFollower;
+      }
+    }
+    out.partitions.push_back(std::move(target));
+  }
+  return out;
+}
+
+struct ReadTotals {
+  int64_t bytes = 0;
+  bool any_error = false;
+};
+
+FetchResponse::PartitionData read_partition(const Target& target, const FetchRequest& request,
+                                            ReadTotals& totals) {
+  FetchResponse::PartitionData out;
+  out.partition_index = target.request->partition;
+  if (target.error != ErrorCode::kNone) {
+    out.error_code = protocol::to_int(target.error);
+    out.high_watermark = -1;
+    totals.any_error = true;
+    return out;
+  }
+  const storage::PartitionLog& log = *target.log;
+  out.high_watermark = log.high_watermark();
+  out.last_stable_offset = log.last_stable_offset();
+  out.log_start_offset = log.log_start_offset();
+  const int64_t remaining = request.max_bytes - totals.bytes;
+  const int64_t limit = std::min<int64_t>(target.request->partition_max_bytes, remaining);
+  if (limit <= 0) return out;
+  const int64_t max_offset =
+      request.isolation_level == kReadCommitted ? out.last_stable_offset : out.high_watermark;
+  const storage::ReadResult read = log.read(target.request->fetch_offset,
+                                            static_cast<int32_t>(limit), max_offset,
+                                            /*min_one_batch=*/totals.bytes == 0);
+  if (read.error != storage::Error::kNone) {
+    out.error_code = storage::kafka_error_code(read.error);
+    totals.any_error = true;
+    return out;
+  }
+  // A read that crosses into the next segment returns two slices; one records field holds
+  // one file range, so the rest comes with the client's next fetch.
+  if (!read.slices.empty()) {
+    const storage::FileSlice& slice = read.slices.front();
+    out.records = protocol::Records::from_file(slice.file->fd(), slice.position,
+                                               static_cast<size_t>(slice.size_bytes), slice.file);
+    totals.bytes += slice.size_bytes;
+  }
+  return out;
+}
+
+FetchResponse build_response(const std::vector<TopicTargets>& topics, const FetchRequest& request,
+                             ReadTotals& totals) {
+  totals = {};
+  FetchResponse response;
+  for (const auto& topic : topics) {
+    FetchResponse::FetchableTopicResponse entry;
+    entry.topic = topic.request->topic;
+    entry.topic_id = topic.request->topic_id;
+    for (const auto& target : topic.partitions) {
+      entry.partitions.push_back(read_partition(target, request, totals));
+    }
+    response.responses.push_back(std::move(entry));
+  }
+  return response;
+}
+
+bool satisfied(const ReadTotals& totals, const FetchRequest& request) {
+  return totals.any_error || totals.bytes >= request.min_bytes || request.max_wait_ms <= 0;
+}
+
+std::vector<const storage::PartitionLog*> watched_logs(const std::vector<TopicTargets>& topics) {
+  std::vector<const storage::PartitionLog*> logs;
+  for (const auto& topic : topics) {
+    for (const auto& target : topic.partitions) {
+      if (target.log != nullptr) logs.push_back(target.log.get());
+    }
+  }
+  return logs;
+}
+
+FetchResponse session_error(ErrorCode error) {
+  FetchResponse response;
+  response.error_code = protocol::to_int(error);
+  return response;
+}
+
+asio::awaitable<FetchResponse> handle(RequestContext& context, FetchRequest& request) {
+  // Eddy never creates a session (it answers session id 0), so a request naming one refers to
+  // a session this broker does not have.
+  if (request.session_id != 0) co_return session_error(ErrorCode::kFetchSessionIdNotFound);
+  if (request.session_epoch > 0) co_return session_error(ErrorCode::kInvalidFetchSessionEpoch);
+
+  Broker& broker = context.broker;
+  const auto image = broker.metadata().current();
+  std::vector<TopicTargets> topics;
+  for (const auto& topic : request.topics) {
+    topics.push_back(resolve_topic(broker, *image, topic, context.api_version));
+  }
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, request.max_wait_ms));
+  ReadTotals totals;
+  FetchResponse response = build_response(topics, request, totals);
+  auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+  while (!satisfied(totals, request) && std::chrono::steady_clock::now() < deadline) {
+    timer->expires_at(deadline);
+    const auto registration = broker.fetch_waiters().watch(watched_logs(topics), timer);
+    // Appends that landed before the registration are seen by this second read; later ones
+    // cancel the timer (see FetchWaiters).
+    response = build_response(topics, request, totals);
+    if (satisfied(totals, request)) break;
+    std::error_code woken;
+    co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, woken));
+    response = build_response(topics, request, totals);
+  }
+  co_return response;
+}
+
+}  // namespace
+
+HandlerSpec fetch_handler() {
+  return make_handler_spec<FetchRequest, FetchResponse, &handle>(4, 16);
+}
+
+}  // namespace eddy::broker

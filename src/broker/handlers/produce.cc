@@ -1,0 +1,120 @@
+#include "broker/handlers/produce.h"
+
+#include <chrono>
+
+#include "broker/broker.h"
+#include "broker/produce_validation.h"
+#include "protocol/error_code.h"
+#include "protocol/generated/produce_request.h"
+#include "protocol/generated/produce_response.h"
+
+namespace eddy::broker {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::ProduceRequest;
+using protocol::ProduceResponse;
+using PartitionResponse = ProduceResponse::PartitionProduceResponse;
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+PartitionResponse partition_error(int32_t index, ErrorCode error, std::string message = {}) {
+  PartitionResponse out;
+  out.index = index;
+  out.error_code = protocol::to_int(error);
+  out.base_offset = -1;
+  if (!message.empty()) out.error_message = std::move(message);
+  return out;
+}
+
+// The request's records field is a view into the request frame, which this request owns
+// (dispatch keeps it alive for the handler's whole run), so patching it in place is safe.
+std::span<uint8_t> mutable_bytes(const protocol::Records& records) {
+  return {const_cast<uint8_t*>(records.data), records.size_bytes};
+}
+
+PartitionResponse append_partition(Broker& broker, const metadata::TopicImage& topic,
+                                   const ProducePolicy& policy,
+                                   const ProduceRequest::PartitionProduceData& data,
+                                   int64_t now_ms, std::vector<uint8_t>& rewritten) {
+  const bool known = data.index >= 0 && static_cast<size_t>(data.index) < topic.partitions.size();
+  if (!known) return partition_error(data.index, ErrorCode::kUnknownTopicOrPartition);
+  auto log = broker.logs().get(topic.name, data.index);
+  // In the image but not yet on disk: the partition is being created. Retriable.
+  if (log == nullptr) return partition_error(data.index, ErrorCode::kNotLeaderOrFollower);
+
+  const ProduceValidation validation =
+      validate_produce(mutable_bytes(data.records), policy, now_ms, rewritten);
+  if (validation.error != ErrorCode::kNone) {
+    PartitionResponse out = partition_error(data.index, validation.error, validation.message);
+    for (const auto& detail : validation.record_errors) {
+      out.record_errors.push_back({detail.batch_index, detail.message});
+    }
+    return out;
+  }
+  const int32_t leader_epoch = topic.partitions[data.index].leader_epoch;
+  const storage::AppendResult appended = log->append(validation.to_append, leader_epoch, now_ms);
+  if (appended.error != storage::Error::kNone) {
+    const auto code = static_cast<ErrorCode>(storage::kafka_error_code(appended.error));
+    return partition_error(data.index, code, storage::to_string(appended.error));
+  }
+  broker.fetch_waiters().notify(log.get());
+  PartitionResponse out;
+  out.index = data.index;
+  out.base_offset = appended.base_offset;
+  out.log_append_time_ms = appended.log_append_time_ms;
+  out.log_start_offset = appended.log_start_offset;
+  return out;
+}
+
+ProduceResponse::TopicProduceResponse produce_topic(Broker& broker,
+                                                    const metadata::MetadataImage& image,
+                                                    const ProduceRequest::TopicProduceData& data,
+                                                    ErrorCode request_error, int64_t now_ms,
+                                                    std::vector<uint8_t>& rewritten) {
+  ProduceResponse::TopicProduceResponse out;
+  out.name = data.name;
+  const metadata::TopicImage* topic = image.topic(data.name);
+  if (request_error == ErrorCode::kNone && topic == nullptr) {
+    request_error = ErrorCode::kUnknownTopicOrPartition;
+  }
+  if (request_error != ErrorCode::kNone) {
+    for (const auto& partition : data.partition_data) {
+      out.partition_responses.push_back(partition_error(partition.index, request_error));
+    }
+    return out;
+  }
+  const ProducePolicy policy = produce_policy_for(broker.config(), topic->configs);
+  for (const auto& partition : data.partition_data) {
+    out.partition_responses.push_back(
+        append_partition(broker, *topic, policy, partition, now_ms, rewritten));
+  }
+  return out;
+}
+
+asio::awaitable<ProduceResponse> handle(RequestContext& context, ProduceRequest& request) {
+  const bool valid_acks = request.acks == 0 || request.acks == 1 || request.acks == -1;
+  const ErrorCode request_error = valid_acks ? ErrorCode::kNone : ErrorCode::kInvalidRequiredAcks;
+  const auto image = context.broker.metadata().current();
+  const int64_t now_ms = wall_clock_ms();
+  std::vector<uint8_t> rewritten;  // only used when a topic recompresses
+  ProduceResponse response;
+  for (const auto& topic : request.topic_data) {
+    response.responses.push_back(
+        produce_topic(context.broker, *image, topic, request_error, now_ms, rewritten));
+  }
+  context.suppress_response = request.acks == 0;
+  co_return response;
+}
+
+}  // namespace
+
+HandlerSpec produce_handler() {
+  return make_handler_spec<ProduceRequest, ProduceResponse, &handle>(3, 11);
+}
+
+}  // namespace eddy::broker
