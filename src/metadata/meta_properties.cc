@@ -9,19 +9,13 @@
 #include <unistd.h>
 
 #include "common/assert.h"
+#include "config/properties.h"
 #include "metadata/types.h"
 
 namespace eddy::metadata {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string trim(const std::string& text) {
-  size_t begin = text.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return {};
-  size_t end = text.find_last_not_of(" \t\r");
-  return text.substr(begin, end - begin + 1);
-}
 
 bool fsync_path(const fs::path& path, int flags) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC);
@@ -63,7 +57,13 @@ std::string check_meta_properties(const fs::path& file, int32_t node_id, std::st
     error = "cannot read " + file.string();
     return {};
   }
-  auto properties = parse_properties(text.str());
+  config::Properties properties;
+  config::ParseError parse_error;
+  if (!config::parse_properties(text.str(), properties, parse_error)) {
+    error = file.string() + ": line " + std::to_string(parse_error.line_number) + ": " +
+            parse_error.message;
+    return {};
+  }
   if (properties["version"] != "1") {
     error = file.string() + ": unsupported version '" + properties["version"] + "'";
   } else if (properties["node.id"] != std::to_string(node_id)) {
@@ -81,20 +81,6 @@ std::string generate_kafka_id() {
   uint8_t bytes[16];
   EDDY_ASSERT(RAND_bytes(bytes, sizeof(bytes)) == 1);
   return base64url_encode(bytes, sizeof(bytes));
-}
-
-std::map<std::string, std::string> parse_properties(const std::string& text) {
-  std::map<std::string, std::string> properties;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::string trimmed = trim(line);
-    if (trimmed.empty() || trimmed[0] == '#' || trimmed[0] == '!') continue;
-    size_t separator = trimmed.find_first_of("=:");
-    if (separator == std::string::npos) continue;
-    properties[trim(trimmed.substr(0, separator))] = trim(trimmed.substr(separator + 1));
-  }
-  return properties;
 }
 
 LogDirsResult format_or_check_log_dirs(const std::vector<std::string>& dirs, int32_t node_id) {

@@ -16,9 +16,6 @@ inline constexpr const char* kMetaPropertiesFile = "meta.properties";
 // A Kafka-style random id: 16 random bytes, base64url without padding (22 characters).
 std::string generate_kafka_id();
 
-// Parses Java-properties text (key=value lines, '#' and '!' comments).
-std::map<std::string, std::string> parse_properties(const std::string& text);
-
 struct LogDirsResult {
   std::string cluster_id;  // empty on error
   std::string error;

@@ -1,5 +1,7 @@
 #include "metadata/meta_properties.h"
 
+#include "config/properties.h"
+
 #include <filesystem>
 #include <fstream>
 
@@ -22,7 +24,10 @@ class MetadataPropertiesTest : public ::testing::Test {
     std::ifstream in(fs::path(d) / kMetaPropertiesFile);
     std::stringstream text;
     text << in.rdbuf();
-    return parse_properties(text.str());
+    config::Properties properties;
+    config::ParseError error;
+    EXPECT_TRUE(config::parse_properties(text.str(), properties, error)) << error.message;
+    return {properties.begin(), properties.end()};
   }
   fs::path root_;
 };
@@ -70,9 +75,11 @@ TEST_F(MetadataPropertiesTest, RefusesGarbage) {
 }
 
 TEST_F(MetadataPropertiesTest, ParsesKafkaWrittenFile) {
-  auto properties = parse_properties(
+  config::Properties properties;
+  config::ParseError error;
+  ASSERT_TRUE(config::parse_properties(
       "#\n#Thu Jan 01 00:00:00 UTC 2024\nnode.id=1\ndirectory.id=AbCd\nversion=1\n"
-      "cluster.id = MkU3OEVBNTcwNTJENDM2Qk\n");
+      "cluster.id = MkU3OEVBNTcwNTJENDM2Qk\n", properties, error));
   EXPECT_EQ(properties["cluster.id"], "MkU3OEVBNTcwNTJENDM2Qk");
   EXPECT_EQ(properties["node.id"], "1");
   EXPECT_EQ(properties.size(), 4u);
