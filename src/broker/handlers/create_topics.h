@@ -1,0 +1,12 @@
+#pragma once
+
+#include "broker/handler.h"
+
+namespace eddy::broker {
+
+// CreateTopics 2-7: name, partition count, replication factor (1 on a single node), manual
+// assignments naming this node only, validated configs, validate_only; v5+ also returns the
+// resolved partition count, replication factor and full config list, v7 the topic id.
+HandlerSpec create_topics_handler();
+
+}  // namespace eddy::broker

@@ -1,0 +1,10 @@
+#pragma once
+
+#include "broker/handler.h"
+
+namespace eddy::broker {
+
+// DeleteTopics 1-6: by name (all versions) or by topic id (v6). Internal topics are refused.
+HandlerSpec delete_topics_handler();
+
+}  // namespace eddy::broker

@@ -1,0 +1,277 @@
+#include "broker/handlers/describe_configs.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "broker/broker.h"
+#include "metadata/controller.h"
+#include "protocol/error_code.h"
+#include "protocol/generated/describe_configs_request.h"
+#include "protocol/generated/describe_configs_response.h"
+
+namespace eddy::broker {
+namespace {
+
+using config::ConfigSource;
+using config::ConfigType;
+using protocol::DescribeConfigsRequest;
+using protocol::DescribeConfigsResponse;
+using protocol::ErrorCode;
+
+constexpr int8_t kTopicResource = 2;
+constexpr int8_t kBrokerResource = 4;
+constexpr int8_t kBrokerLoggerResource = 8;
+
+// The broker-level default of a topic config's synonym. Only the lowest-priority synonym has
+// one (log.retention.hours = 168); higher ones (log.retention.ms) are unset, as in Kafka.
+std::optional<std::string> synonym_default(const config::TopicConfigDef& def, size_t index) {
+  if (index + 1 != def.synonyms.size()) return std::nullopt;
+  const int64_t multiplier = def.synonyms[index].unit_multiplier;
+  if (multiplier == 1) return std::string(def.default_value);
+  int64_t value = 0;
+  std::from_chars(def.default_value.data(), def.default_value.data() + def.default_value.size(),
+                  value);
+  return std::to_string(value / multiplier);
+}
+
+// The dynamic broker configs that apply to this node: its own, then the cluster default ("").
+void add_dynamic_synonyms(const metadata::MetadataImage& image, const std::string& node,
+                          const std::string& name, std::vector<ConfigSynonym>& out) {
+  const auto add = [&](const std::string& resource, ConfigSource source) {
+    const auto it = image.broker_configs.find(resource);
+    if (it == image.broker_configs.end()) return;
+    if (const auto found = it->second.find(name); found != it->second.end()) {
+      out.push_back({name, found->second, source});
+    }
+  };
+  add(node, ConfigSource::kDynamicBrokerConfig);
+  add("", ConfigSource::kDynamicDefaultBrokerConfig);
+}
+
+std::vector<ConfigSynonym> topic_synonyms(const config::ServerConfig& server,
+                                          const metadata::MetadataImage& image,
+                                          const metadata::ConfigMap& overrides,
+                                          const config::TopicConfigDef& def) {
+  std::vector<ConfigSynonym> out;
+  const std::string name(def.name);
+  if (const auto it = overrides.find(name); it != overrides.end()) {
+    out.push_back({name, it->second, ConfigSource::kDynamicTopicConfig});
+  }
+  const std::string node = std::to_string(server.node_id);
+  for (const auto& synonym : def.synonyms) {
+    const std::string broker_name(synonym.name);
+    add_dynamic_synonyms(image, node, broker_name, out);
+    if (const auto it = server.given.find(broker_name); it != server.given.end()) {
+      out.push_back({broker_name, it->second, ConfigSource::kStaticBrokerConfig});
+    }
+  }
+  if (def.synonyms.empty()) {
+    out.push_back({name, std::string(def.default_value), ConfigSource::kDefaultConfig});
+  } else {
+    const size_t last = def.synonyms.size() - 1;
+    out.push_back({std::string(def.synonyms[last].name), synonym_default(def, last),
+                   ConfigSource::kDefaultConfig});
+  }
+  return out;
+}
+
+bool is_sensitive(std::string_view name) {
+  return name.find("password") != std::string_view::npos ||
+         name.find("jaas.config") != std::string_view::npos ||
+         name.find("secret") != std::string_view::npos;
+}
+
+// Server keys carry no type table; their text says enough for clients that display it.
+ConfigType infer_type(const std::optional<std::string>& value) {
+  if (!value || value->empty()) return ConfigType::kString;
+  if (*value == "true" || *value == "false") return ConfigType::kBoolean;
+  int64_t number = 0;
+  const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), number);
+  if (ec != std::errc() || end != value->data() + value->size()) return ConfigType::kString;
+  return number > INT32_MAX || number < INT32_MIN ? ConfigType::kLong : ConfigType::kInt;
+}
+
+std::optional<std::string> known_default(const std::string& name) {
+  for (const auto& key : config::known_server_keys()) {
+    if (name == key.name) return std::string(key.default_value);
+  }
+  return std::nullopt;
+}
+
+// A broker config's entry: dynamic (node, then cluster default), static, then default.
+DescribedConfig broker_entry(const config::ServerConfig& server,
+                             const metadata::MetadataImage& image, const std::string& name,
+                             const std::optional<std::string>& default_value, ConfigType type) {
+  DescribedConfig entry;
+  entry.name = name;
+  entry.type = type;
+  // Eddy applies no broker config at run time (AlterConfigs refuses them), so all are
+  // read-only, as Kafka reports its non-dynamic configs.
+  entry.read_only = true;
+  entry.sensitive = is_sensitive(name);
+  add_dynamic_synonyms(image, std::to_string(server.node_id), name, entry.synonyms);
+  if (const auto it = server.given.find(name); it != server.given.end()) {
+    entry.synonyms.push_back({name, it->second, ConfigSource::kStaticBrokerConfig});
+  }
+  entry.synonyms.push_back({name, default_value, ConfigSource::kDefaultConfig});
+  entry.value = entry.synonyms.front().value;
+  entry.source = entry.synonyms.front().source;
+  if (entry.sensitive) {
+    entry.value.reset();
+    for (auto& synonym : entry.synonyms) synonym.value.reset();
+  }
+  return entry;
+}
+
+DescribeConfigsResponse::DescribeConfigsResourceResult to_protocol(const DescribedConfig& config,
+                                                                   bool include_synonyms) {
+  DescribeConfigsResponse::DescribeConfigsResourceResult out;
+  out.name = config.name;
+  out.value = config.value;
+  out.read_only = config.read_only;
+  out.is_default = config.source == ConfigSource::kDefaultConfig;
+  out.config_source = static_cast<int8_t>(config.source);
+  out.is_sensitive = config.sensitive;
+  out.config_type = static_cast<int8_t>(config.type);
+  out.documentation = std::nullopt;
+  if (include_synonyms) {
+    for (const auto& synonym : config.synonyms) {
+      DescribeConfigsResponse::DescribeConfigsSynonym entry;
+      entry.name = synonym.name;
+      entry.value = synonym.value;
+      entry.source = static_cast<int8_t>(synonym.source);
+      out.synonyms.push_back(std::move(entry));
+    }
+  }
+  return out;
+}
+
+DescribeConfigsResponse::DescribeConfigsResult resource_error(
+    const DescribeConfigsRequest::DescribeConfigsResource& resource, ErrorCode error,
+    std::string message) {
+  DescribeConfigsResponse::DescribeConfigsResult out;
+  out.error_code = protocol::to_int(error);
+  out.error_message = std::move(message);
+  out.resource_type = resource.resource_type;
+  out.resource_name = resource.resource_name;
+  return out;
+}
+
+bool wanted(const DescribeConfigsRequest::DescribeConfigsResource& resource,
+            const std::string& name) {
+  if (!resource.configuration_keys) return true;
+  const auto& keys = *resource.configuration_keys;
+  return std::find(keys.begin(), keys.end(), name) != keys.end();
+}
+
+DescribeConfigsResponse::DescribeConfigsResult describe_resource(
+    RequestContext& context, const metadata::MetadataImage& image,
+    const DescribeConfigsRequest::DescribeConfigsResource& resource, bool include_synonyms) {
+  const config::ServerConfig& server = context.broker.config();
+  std::vector<DescribedConfig> configs;
+  if (resource.resource_type == kTopicResource) {
+    const metadata::Status name_status = metadata::validate_topic_name(resource.resource_name);
+    if (!name_status.ok()) {
+      return resource_error(resource, ErrorCode::kInvalidTopicException,
+                            name_status.message.value_or(""));
+    }
+    const metadata::TopicImage* topic = image.topic(resource.resource_name);
+    if (topic == nullptr) {
+      return resource_error(resource, ErrorCode::kUnknownTopicOrPartition,
+                            fmt::format("The topic '{}' does not exist.", resource.resource_name));
+    }
+    configs = describe_topic_configs(server, image, topic->configs);
+  } else if (resource.resource_type == kBrokerResource ||
+             resource.resource_type == kBrokerLoggerResource) {
+    if (!resource.resource_name.empty() &&
+        resource.resource_name != std::to_string(server.node_id)) {
+      return resource_error(resource, ErrorCode::kInvalidRequest,
+                            fmt::format("Unexpected broker id, expected {} or empty string, but "
+                                        "received {}",
+                                        server.node_id, resource.resource_name));
+    }
+    // Eddy has no per-logger levels to report for BROKER_LOGGER: an empty list.
+    if (resource.resource_type == kBrokerResource) configs = describe_broker_configs(server, image);
+  } else {
+    return resource_error(resource, ErrorCode::kInvalidRequest,
+                          fmt::format("Unsupported resource type {}", resource.resource_type));
+  }
+  DescribeConfigsResponse::DescribeConfigsResult out;
+  out.error_message = std::nullopt;
+  out.resource_type = resource.resource_type;
+  out.resource_name = resource.resource_name;
+  for (const DescribedConfig& config : configs) {
+    if (wanted(resource, config.name)) out.configs.push_back(to_protocol(config, include_synonyms));
+  }
+  return out;
+}
+
+asio::awaitable<DescribeConfigsResponse> handle(RequestContext& context,
+                                                DescribeConfigsRequest& request) {
+  const auto image = context.broker.metadata().current();
+  DescribeConfigsResponse response;
+  for (const auto& resource : request.resources) {
+    response.results.push_back(
+        describe_resource(context, *image, resource, request.include_synonyms));
+  }
+  co_return response;
+}
+
+}  // namespace
+
+std::vector<DescribedConfig> describe_topic_configs(const config::ServerConfig& server,
+                                                    const metadata::MetadataImage& image,
+                                                    const metadata::ConfigMap& overrides) {
+  std::vector<DescribedConfig> out;
+  for (const config::TopicConfigDef& def : config::topic_config_defs()) {
+    const config::ResolvedConfig resolved =
+        config::resolve_topic_config(def, overrides, server.given);
+    DescribedConfig entry;
+    entry.name = std::string(def.name);
+    entry.value = resolved.value;
+    entry.source = resolved.source;
+    entry.type = def.type;
+    entry.synonyms = topic_synonyms(server, image, overrides, def);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+std::vector<DescribedConfig> describe_broker_configs(const config::ServerConfig& server,
+                                                     const metadata::MetadataImage& image) {
+  std::map<std::string, DescribedConfig> entries;
+  for (const auto& [name, value] : server.effective) {
+    // The default is Kafka's for a key the operator set, else the effective value (some
+    // defaults are derived, e.g. metadata.log.dir from log.dirs).
+    std::optional<std::string> fallback = value;
+    if (server.given.contains(name)) fallback = known_default(name);
+    entries[name] = broker_entry(server, image, name, fallback, infer_type(fallback));
+  }
+  for (const config::TopicConfigDef& def : config::topic_config_defs()) {
+    for (size_t i = 0; i < def.synonyms.size(); ++i) {
+      const std::string name(def.synonyms[i].name);
+      if (entries.contains(name)) continue;
+      const ConfigType type = def.synonyms[i].unit_multiplier == 1 ? def.type : ConfigType::kInt;
+      entries[name] = broker_entry(server, image, name, synonym_default(def, i), type);
+    }
+  }
+  // Keys the operator set that Eddy does not know are kept and reported, as Kafka does.
+  for (const auto& [name, value] : server.given) {
+    if (!entries.contains(name)) {
+      entries[name] = broker_entry(server, image, name, std::nullopt, infer_type(value));
+    }
+  }
+  std::vector<DescribedConfig> out;
+  out.reserve(entries.size());
+  for (auto& [name, entry] : entries) out.push_back(std::move(entry));
+  return out;
+}
+
+HandlerSpec describe_configs_handler() {
+  return make_handler_spec<DescribeConfigsRequest, DescribeConfigsResponse, &handle>(1, 4);
+}
+
+}  // namespace eddy::broker

@@ -1,0 +1,46 @@
+#pragma once
+
+// DescribeConfigs 1-4 for TOPIC and BROKER resources (BROKER_LOGGER answers an empty list):
+// every config with its effective value, source, synonyms (v1+) and type (v3+).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/handler.h"
+#include "config/server_config.h"
+#include "config/topic_config.h"
+#include "metadata/image.h"
+
+namespace eddy::broker {
+
+struct ConfigSynonym {
+  std::string name;
+  std::optional<std::string> value;
+  config::ConfigSource source;
+};
+
+// One config as DescribeConfigs and CreateTopics (v5+) report it.
+struct DescribedConfig {
+  std::string name;
+  std::optional<std::string> value;  // null for sensitive or unset configs
+  config::ConfigSource source = config::ConfigSource::kDefaultConfig;
+  bool read_only = false;
+  bool sensitive = false;
+  config::ConfigType type = config::ConfigType::kString;
+  std::vector<ConfigSynonym> synonyms;  // highest priority first, the entry's own source first
+};
+
+// Every topic config for a topic with `overrides`, sorted by name.
+std::vector<DescribedConfig> describe_topic_configs(const config::ServerConfig& server,
+                                                    const metadata::MetadataImage& image,
+                                                    const metadata::ConfigMap& overrides);
+
+// Every broker config of this node, sorted by name: the server keys plus the broker-level
+// names of topic configs (log.retention.hours, ...).
+std::vector<DescribedConfig> describe_broker_configs(const config::ServerConfig& server,
+                                                     const metadata::MetadataImage& image);
+
+HandlerSpec describe_configs_handler();
+
+}  // namespace eddy::broker

@@ -1,0 +1,61 @@
+#include "broker/handlers/incremental_alter_configs.h"
+
+#include "broker/broker.h"
+#include "broker/config_validation.h"
+#include "broker/handlers/alter_configs.h"
+#include "protocol/generated/incremental_alter_configs_request.h"
+#include "protocol/generated/incremental_alter_configs_response.h"
+
+namespace eddy::broker {
+namespace {
+
+using protocol::IncrementalAlterConfigsRequest;
+using protocol::IncrementalAlterConfigsResponse;
+
+PlannedAlter plan(const Broker& broker, const metadata::MetadataImage& image,
+                  const IncrementalAlterConfigsRequest::AlterConfigsResource& resource) {
+  PlannedAlter out{resource.resource_type, resource.resource_name, {}, {}};
+  const metadata::TopicImage* topic = nullptr;
+  out.error = check_alter_resource(broker, image, resource.resource_type, resource.resource_name,
+                                   resource.configs.size(), topic);
+  if (!out.error.ok() || topic == nullptr) return out;
+  std::vector<IncrementalChange> changes;
+  changes.reserve(resource.configs.size());
+  for (const auto& config : resource.configs) {
+    changes.push_back({config.name, config.config_operation, config.value});
+  }
+  metadata::ConfigMap desired = topic->configs;
+  out.error = apply_incremental(broker.config(), changes, desired);
+  if (out.error.ok()) out.changes = override_delta(topic->configs, desired);
+  return out;
+}
+
+asio::awaitable<IncrementalAlterConfigsResponse> handle(RequestContext& context,
+                                                        IncrementalAlterConfigsRequest& request) {
+  const auto image = context.broker.metadata().current();
+  std::vector<PlannedAlter> planned;
+  for (const auto& resource : request.resources) {
+    planned.push_back(plan(context.broker, *image, resource));
+  }
+  const std::vector<ApiError> outcomes =
+      co_await submit_alters(context.broker, planned, request.validate_only);
+  IncrementalAlterConfigsResponse response;
+  for (size_t i = 0; i < planned.size(); ++i) {
+    IncrementalAlterConfigsResponse::AlterConfigsResourceResponse entry;
+    entry.error_code = protocol::to_int(outcomes[i].code);
+    entry.error_message = outcomes[i].message;
+    entry.resource_type = planned[i].resource_type;
+    entry.resource_name = planned[i].resource_name;
+    response.responses.push_back(std::move(entry));
+  }
+  co_return response;
+}
+
+}  // namespace
+
+HandlerSpec incremental_alter_configs_handler() {
+  return make_handler_spec<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
+                           &handle>(0, 1);
+}
+
+}  // namespace eddy::broker
