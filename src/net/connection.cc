@@ -97,7 +97,16 @@ asio::awaitable<void> Connection::read_loop() {
 asio::awaitable<void> Connection::process(Pending* slot, std::vector<uint8_t> frame) {
   // The deque only grows at the back and shrinks at the front, and the slot is popped only
   // after it is ready, so `slot` stays valid until we set ready below.
-  slot->response = co_await handler_.handle(info_, std::move(frame));
+  try {
+    slot->response = co_await handler_.handle(info_, std::move(frame));
+  } catch (const std::exception& error) {
+    // A bug in a handler, not the client's doing: drop this connection, keep the broker.
+    spdlog::error("request handler failed on connection {}: {}", info_.id, error.what());
+    slot->response = Response{};
+    slot->response.send = false;
+    slot->response.close_after = true;
+    slot->response.close_reason = "request handler failed";
+  }
   slot->ready = true;
   response_ready_.notify();
 }
