@@ -1,7 +1,7 @@
 // eddy_loadgen: a librdkafka load generator. See bench/README.md.
 //
 //   eddy_loadgen --bootstrap HOST:PORT --workload FILE [--set key=value]... [--broker-pid PID]
-//                [--json]
+//                [--json] [--create-only]
 
 #include <cstdio>
 #include <cstdlib>
@@ -23,12 +23,13 @@ struct Arguments {
   Workload workload;
   std::optional<pid_t> broker_pid;
   bool json = false;
+  bool create_only = false;  // create the workload's topic, then exit
 };
 
 int usage(const std::string& problem) {
   std::fprintf(stderr,
                "%s\nusage: eddy_loadgen --bootstrap HOST:PORT [--workload FILE] "
-               "[--set key=value]... [--broker-pid PID] [--json]\n",
+               "[--set key=value]... [--broker-pid PID] [--json] [--create-only]\n",
                problem.c_str());
   return 2;
 }
@@ -37,8 +38,8 @@ int usage(const std::string& problem) {
 std::optional<std::string> parse(int argc, char** argv, Arguments& out) {
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--json") {
-      out.json = true;
+    if (flag == "--json" || flag == "--create-only") {
+      (flag == "--json" ? out.json : out.create_only) = true;
       continue;
     }
     if (i + 1 >= argc) return flag + " needs a value";
@@ -73,6 +74,12 @@ int main(int argc, char** argv) {
   if (auto error = parse(argc, argv, arguments)) return usage(*error);
   const Workload& workload = arguments.workload;
   eddy::bench::RunResult result;
+  if (arguments.create_only) {
+    const auto error = eddy::bench::create_topic(arguments.bootstrap, workload);
+    std::fprintf(stderr, "create %s (%d partitions): %s\n", workload.topic.c_str(),
+                 workload.partitions, error ? error->c_str() : "ok");
+    return error ? 1 : 0;
+  }
   if (workload.create_topic) {
     if (auto error = eddy::bench::create_topic(arguments.bootstrap, workload)) {
       result.error_message = "create topic: " + *error;
