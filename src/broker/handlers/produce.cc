@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "broker/auto_create.h"
 #include "broker/broker.h"
 #include "broker/produce_validation.h"
 #include "protocol/error_code.h"
@@ -96,10 +97,27 @@ ProduceResponse::TopicProduceResponse produce_topic(Broker& broker,
   return out;
 }
 
+// Unknown topics are auto-created (auto.create.topics.enable) before the append, so a producer
+// that skipped Metadata still lands its records; names that cannot be created stay unknown.
+asio::awaitable<std::shared_ptr<const metadata::MetadataImage>> image_with_topics(
+    Broker& broker, const ProduceRequest& request) {
+  auto image = broker.metadata().current();
+  std::vector<std::string> missing;
+  for (const auto& topic : request.topic_data) {
+    if (image->topic(topic.name) == nullptr) missing.push_back(topic.name);
+  }
+  if (missing.empty() || !broker.config().auto_create_topics_enable) co_return image;
+  // Failures need no handling here: a topic still missing is answered
+  // UNKNOWN_TOPIC_OR_PARTITION by produce_topic().
+  const auto created = co_await auto_create_topics(broker, std::move(missing));
+  static_cast<void>(created);
+  co_return broker.metadata().current();
+}
+
 asio::awaitable<ProduceResponse> handle(RequestContext& context, ProduceRequest& request) {
   const bool valid_acks = request.acks == 0 || request.acks == 1 || request.acks == -1;
   const ErrorCode request_error = valid_acks ? ErrorCode::kNone : ErrorCode::kInvalidRequiredAcks;
-  const auto image = context.broker.metadata().current();
+  const auto image = co_await image_with_topics(context.broker, request);
   const int64_t now_ms = wall_clock_ms();
   std::vector<uint8_t> rewritten;  // only used when a topic recompresses
   ProduceResponse response;
