@@ -28,9 +28,13 @@ def now_ms() -> int:
 # --- admin through confluent-kafka ------------------------------------------------------------
 
 def admin_client(broker):
+    """One AdminClient per broker object, kept with it: a client dropped while a request is in
+    flight fails that request with _DESTROY."""
     from confluent_kafka.admin import AdminClient
 
-    return AdminClient({"bootstrap.servers": broker.bootstrap})
+    if getattr(broker, "itest_admin", None) is None:
+        broker.itest_admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    return broker.itest_admin
 
 
 def create_topic(broker, name: str, partitions: int = 1, configs: dict | None = None,

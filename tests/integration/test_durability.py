@@ -102,9 +102,13 @@ def test_kill9_during_a_produce_stream_keeps_every_acknowledged_record(eddy_fact
                          "message.timeout.ms": 5000, "retries": 0})
     i = 0
     while not enough.is_set() and i < 2_000_000:
-        producer.produce("stream", key=b"k%d" % i, value=b"v%d" % i, on_delivery=on_delivery)
+        try:
+            producer.produce("stream", key=b"k%d" % i, value=b"v%d" % i,
+                             on_delivery=on_delivery)
+            i += 1
+        except BufferError:  # local queue full: wait for deliveries
+            producer.poll(0.05)
         producer.poll(0)
-        i += 1
     first.kill9()  # producer still has requests in flight
     producer.flush(15)
     with lock:

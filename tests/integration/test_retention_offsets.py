@@ -93,10 +93,9 @@ def test_list_offsets_earliest_latest_and_by_timestamp(eddy):
     try:
         queries = {base - 5000: 0, base: 0, base + 1: 1, base + 10 * 500: 500,
                    base + 10 * 500 + 9: 501, base + 10 * 999: 999, base + 10 * 1000: -1}
-        found = consumer.offsets_for_times(
-            [TopicPartition("times", 0, ts) for ts in queries], timeout=10)
-        assert [tp.error for tp in found] == [None] * len(queries)
-        assert [tp.offset for tp in found] == list(queries.values())
+        for ts, expected in queries.items():  # one query each: a partition appears once
+            found, = consumer.offsets_for_times([TopicPartition("times", 0, ts)], timeout=10)
+            assert (found.error, found.offset) == (None, expected), f"timestamp base+{ts - base}"
         assert consumer.get_watermark_offsets(TopicPartition("times", 0), timeout=10,
                                               cached=False) == (0, 1000)
     finally:

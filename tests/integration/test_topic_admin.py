@@ -7,7 +7,7 @@ import struct
 import pytest
 
 from clients import (admin_client, consume_confluent, create_topic, flexible_exchange,
-                     kp_exchange, raw_produce, v2_batch, wait_for_partitions, wait_until)
+                     kp_exchange, raw_fetch_v4, raw_produce, v2_batch, wait_for_partitions, wait_until)
 
 NONE = 0
 UNKNOWN_TOPIC_OR_PARTITION = 3
@@ -271,7 +271,7 @@ def test_delete_topic_removes_it_and_its_data(eddy):
 
     wait_until(lambda: "doomed" not in listed_topics(eddy), 20, "topic gone from metadata")
     wait_until(lambda: not list(eddy.data_dir.glob("doomed-*")), 30, "partition dirs removed")
-    assert raw_produce(eddy, "doomed", 0, v2_batch())[0] == UNKNOWN_TOPIC_OR_PARTITION
+    assert raw_fetch_v4(eddy, "doomed", 0, 0)[0] == UNKNOWN_TOPIC_OR_PARTITION
 
     create_topic(eddy, "doomed", 1)  # a new topic of the same name starts empty
     assert raw_produce(eddy, "doomed", 0, v2_batch())[1] == 0
