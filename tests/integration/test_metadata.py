@@ -36,7 +36,8 @@ def test_confluent_admin_client_lists_topics(eddy):
     assert metadata.topics == {}
 
 
-def test_confluent_unknown_topic_is_unknown_topic_or_partition(eddy):
+def test_confluent_unknown_topic_is_unknown_topic_or_partition(eddy_factory):
+    eddy = eddy_factory(overrides={"auto.create.topics.enable": "false"})
     from confluent_kafka import KafkaError
     from confluent_kafka.admin import AdminClient
 
@@ -179,10 +180,22 @@ def test_metadata_versions_decode_with_kafka_python(eddy):
         assert response.topics == []
 
 
-def test_metadata_topic_errors(eddy):
+def test_metadata_topic_errors(eddy_factory):
+    eddy = eddy_factory(overrides={"auto.create.topics.enable": "false"})
     response = metadata_exchange(eddy.port, 1, ["missing", "bad name!"])
     errors = {topic[1]: topic[0] for topic in response.topics}
     assert errors == {"missing": 3, "bad name!": 17}  # UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC
+
+
+def test_metadata_v1_auto_creates_valid_names_only(eddy):
+    """Auto creation is on by default; Metadata v0-v3 always allow it."""
+    response = metadata_exchange(eddy.port, 1, ["fresh", "bad name!"])
+    topics = {topic[1]: topic for topic in response.topics}
+    assert topics["bad name!"][0] == 17  # INVALID_TOPIC_EXCEPTION, nothing created
+    error, name, internal, partitions = topics["fresh"]
+    assert (error, internal) == (0, False)
+    assert [partition[1] for partition in partitions] == [0]  # num.partitions=1
+    assert {t[1] for t in metadata_exchange(eddy.port, 1, None).topics} == {"fresh"}
 
 
 def test_pipelined_requests_are_answered_in_order(eddy):

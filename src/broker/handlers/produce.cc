@@ -8,6 +8,7 @@
 #include "protocol/error_code.h"
 #include "protocol/generated/produce_request.h"
 #include "protocol/generated/produce_response.h"
+#include "records/batch_header.h"
 
 namespace eddy::broker {
 namespace {
@@ -38,15 +39,30 @@ std::span<uint8_t> mutable_bytes(const protocol::Records& records) {
   return {const_cast<uint8_t*>(records.data), records.size_bytes};
 }
 
+// Produce v7 introduced zstd (KIP-110); older requests may not carry it.
+constexpr int16_t kFirstZstdVersion = 7;
+
+bool carries_zstd(const protocol::Records& records) {
+  records::BatchIterator batches({records.data, records.size_bytes}, /*verify_crc=*/false);
+  while (batches.next()) {
+    if (batches.header().compression() == records::Compression::kZstd) return true;
+  }
+  return false;
+}
+
 PartitionResponse append_partition(Broker& broker, const metadata::TopicImage& topic,
                                    const ProducePolicy& policy,
                                    const ProduceRequest::PartitionProduceData& data,
-                                   int64_t now_ms, std::vector<uint8_t>& rewritten) {
+                                   int16_t version, int64_t now_ms,
+                                   std::vector<uint8_t>& rewritten) {
   const bool known = data.index >= 0 && static_cast<size_t>(data.index) < topic.partitions.size();
   if (!known) return partition_error(data.index, ErrorCode::kUnknownTopicOrPartition);
   auto log = broker.logs().get(topic.name, data.index);
   // In the image but not yet on disk: the partition is being created. Retriable.
   if (log == nullptr) return partition_error(data.index, ErrorCode::kNotLeaderOrFollower);
+  if (version < kFirstZstdVersion && carries_zstd(data.records)) {
+    return partition_error(data.index, ErrorCode::kUnsupportedCompressionType);
+  }
 
   const ProduceValidation validation =
       validate_produce(mutable_bytes(data.records), policy, now_ms, rewritten);
@@ -75,7 +91,8 @@ PartitionResponse append_partition(Broker& broker, const metadata::TopicImage& t
 ProduceResponse::TopicProduceResponse produce_topic(Broker& broker,
                                                     const metadata::MetadataImage& image,
                                                     const ProduceRequest::TopicProduceData& data,
-                                                    ErrorCode request_error, int64_t now_ms,
+                                                    ErrorCode request_error, int16_t version,
+                                                    int64_t now_ms,
                                                     std::vector<uint8_t>& rewritten) {
   ProduceResponse::TopicProduceResponse out;
   out.name = data.name;
@@ -92,7 +109,7 @@ ProduceResponse::TopicProduceResponse produce_topic(Broker& broker,
   const ProducePolicy policy = produce_policy_for(broker.config(), topic->configs);
   for (const auto& partition : data.partition_data) {
     out.partition_responses.push_back(
-        append_partition(broker, *topic, policy, partition, now_ms, rewritten));
+        append_partition(broker, *topic, policy, partition, version, now_ms, rewritten));
   }
   return out;
 }
@@ -123,7 +140,8 @@ asio::awaitable<ProduceResponse> handle(RequestContext& context, ProduceRequest&
   ProduceResponse response;
   for (const auto& topic : request.topic_data) {
     response.responses.push_back(
-        produce_topic(context.broker, *image, topic, request_error, now_ms, rewritten));
+        produce_topic(context.broker, *image, topic, request_error, context.api_version, now_ms,
+                      rewritten));
   }
   context.suppress_response = request.acks == 0;
   co_return response;
