@@ -1,7 +1,14 @@
 // The one list of implemented APIs. Adding an API = one file in handlers/ plus a line here.
 
 #include "broker/handler_registry.h"
+#include "broker/handlers/alter_configs.h"
 #include "broker/handlers/api_versions.h"
+#include "broker/handlers/create_partitions.h"
+#include "broker/handlers/create_topics.h"
+#include "broker/handlers/delete_topics.h"
+#include "broker/handlers/describe_cluster.h"
+#include "broker/handlers/describe_configs.h"
+#include "broker/handlers/incremental_alter_configs.h"
 #include "broker/handlers/delete_records.h"
 #include "broker/handlers/fetch.h"
 #include "broker/handlers/list_offsets.h"
@@ -13,7 +20,14 @@ namespace eddy::broker {
 
 const HandlerRegistry& default_registry() {
   static const HandlerSpec kSpecs[] = {
+      alter_configs_handler(),
       api_versions_handler(),
+      create_partitions_handler(),
+      create_topics_handler(),
+      delete_topics_handler(),
+      describe_cluster_handler(),
+      describe_configs_handler(),
+      incremental_alter_configs_handler(),
       delete_records_handler(),
       fetch_handler(),
       list_offsets_handler(),

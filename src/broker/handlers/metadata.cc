@@ -1,7 +1,9 @@
 #include "broker/handlers/metadata.h"
 
 #include <limits>
+#include <map>
 
+#include "broker/auto_create.h"
 #include "broker/broker.h"
 #include "metadata/controller.h"
 #include "protocol/error_code.h"
@@ -98,8 +100,28 @@ MetadataResponse::MetadataResponseTopic lookup_topic(
   return describe_topic(*topic, include_operations);
 }
 
+// Auto-creates the valid names the request lists that do not exist yet and returns why the
+// ones that are still missing could not be created. Kafka answers LEADER_NOT_AVAILABLE while
+// it creates; Eddy waits for the commit (see auto_create.h), so the response that follows
+// already describes the new topics.
+asio::awaitable<std::map<std::string, ErrorCode>> auto_create_missing(
+    RequestContext& context, const metadata::MetadataImage& image,
+    const std::vector<MetadataRequest::MetadataRequestTopic>& topics) {
+  std::vector<std::string> missing;
+  for (const auto& requested : topics) {
+    if (!requested.name || image.topic(*requested.name) != nullptr) continue;
+    if (metadata::validate_topic_name(*requested.name).ok()) missing.push_back(*requested.name);
+  }
+  std::map<std::string, ErrorCode> failures;
+  if (missing.empty()) co_return failures;
+  for (const auto& result : co_await auto_create_topics(context.broker, std::move(missing))) {
+    if (result.error != ErrorCode::kNone) failures[result.name] = result.error;
+  }
+  co_return failures;
+}
+
 asio::awaitable<MetadataResponse> handle(RequestContext& context, MetadataRequest& request) {
-  const auto image = context.broker.metadata().current();
+  auto image = context.broker.metadata().current();
   MetadataResponse response;
   add_brokers(*image, context.connection.listener_name, response);
   response.cluster_id = image->cluster_id;
@@ -117,8 +139,21 @@ asio::awaitable<MetadataResponse> handle(RequestContext& context, MetadataReques
     }
     co_return response;
   }
+  // v0-v3 have no allow_auto_topic_creation: those clients always allow it.
+  std::map<std::string, ErrorCode> creation_failures;
+  if (context.api_version < 4 || request.allow_auto_topic_creation) {
+    creation_failures = co_await auto_create_missing(context, *image, *request.topics);
+    image = context.broker.metadata().current();
+  }
   for (const auto& requested : *request.topics) {
-    response.topics.push_back(lookup_topic(*image, requested, include_operations));
+    auto topic = lookup_topic(*image, requested, include_operations);
+    const auto failure = requested.name ? creation_failures.find(*requested.name)
+                                        : creation_failures.end();
+    if (failure != creation_failures.end() &&
+        topic.error_code == protocol::to_int(ErrorCode::kUnknownTopicOrPartition)) {
+      topic.error_code = protocol::to_int(failure->second);
+    }
+    response.topics.push_back(std::move(topic));
   }
   co_return response;
 }
