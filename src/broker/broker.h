@@ -3,6 +3,7 @@
 // The broker: the services request handlers use (configuration, metadata, and later the
 // storage, group and transaction coordinators) and the dispatch of request frames to them.
 
+#include "broker/fetch_sessions.h"
 #include "broker/fetch_waiters.h"
 #include "broker/handler_registry.h"
 #include "config/server_config.h"
@@ -26,6 +27,7 @@ class Broker final : public net::RequestHandler {
   metadata::MetadataStore& metadata() { return metadata_; }
   storage::LogManager& logs() { return logs_; }
   FetchWaiters& fetch_waiters() { return fetch_waiters_; }
+  FetchSessionCache& fetch_sessions() { return fetch_sessions_; }
   const HandlerRegistry& registry() const { return registry_; }
 
  private:
@@ -34,6 +36,7 @@ class Broker final : public net::RequestHandler {
   storage::LogManager& logs_;
   const HandlerRegistry& registry_;
   FetchWaiters fetch_waiters_;
+  FetchSessionCache fetch_sessions_;
 };
 
 }  // namespace eddy::broker

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "broker/broker.h"
+#include "broker/fetch_sessions.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/fetch_request.h"
 #include "protocol/generated/fetch_response.h"
@@ -150,12 +151,10 @@ FetchResponse session_error(ErrorCode error) {
 }
 
 asio::awaitable<FetchResponse> handle(RequestContext& context, FetchRequest& request) {
-  // Eddy never creates a session (it answers session id 0), so a request naming one refers to
-  // a session this broker does not have.
-  if (request.session_id != 0) co_return session_error(ErrorCode::kFetchSessionIdNotFound);
-  if (request.session_epoch > 0) co_return session_error(ErrorCode::kInvalidFetchSessionEpoch);
-
   Broker& broker = context.broker;
+  SessionUse session = begin_session(broker.fetch_sessions(), request);
+  if (session.error != ErrorCode::kNone) co_return session_error(session.error);
+
   const auto image = broker.metadata().current();
   std::vector<TopicTargets> topics;
   for (const auto& topic : request.topics) {
@@ -177,6 +176,7 @@ asio::awaitable<FetchResponse> handle(RequestContext& context, FetchRequest& req
     co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, woken));
     response = build_response(topics, request, totals);
   }
+  end_session(broker.fetch_sessions(), session, response);
   co_return response;
 }
 

@@ -9,8 +9,7 @@ namespace eddy::broker {
 // available the request waits up to max_wait_ms, woken early by appends (FetchWaiters).
 // Size rules as KIP-74: at most max_bytes in all and partition_max_bytes per partition, but
 // the first batch returned is sent whole even when larger, so a consumer always progresses.
-// Fetch sessions (KIP-227) are declined: the response's session id is 0, which tells the
-// client to keep sending full fetch requests.
+// Fetch sessions (KIP-227): see fetch_sessions.h.
 HandlerSpec fetch_handler();
 
 }  // namespace eddy::broker
