@@ -19,8 +19,8 @@ struct RecordMatch {
   int64_t timestamp_ms;
 };
 
-// The first record of `batch` whose timestamp satisfies `accept`; nullopt if none, or if the
-// batch cannot be decoded (the caller then answers at batch granularity).
+// The first record of `batch` for which accept(offset, timestamp) holds; nullopt if none, or
+// if the batch cannot be decoded.
 template <typename Accept>
 std::optional<RecordMatch> first_record(const Segment& segment, const BatchInfo& batch,
                                         Accept accept) {
@@ -34,8 +34,10 @@ std::optional<RecordMatch> first_record(const Segment& segment, const BatchInfo&
   }
   if (header.is_log_append_time()) {
     // Every record carries the batch's append time.
-    if (!accept(header.max_timestamp)) return std::nullopt;
-    return RecordMatch{header.base_offset, header.max_timestamp};
+    for (int64_t offset = header.base_offset; offset <= header.last_offset(); ++offset) {
+      if (accept(offset, header.max_timestamp)) return RecordMatch{offset, header.max_timestamp};
+    }
+    return std::nullopt;
   }
   std::vector<uint8_t> scratch;
   std::span<const uint8_t> region;
@@ -46,35 +48,41 @@ std::optional<RecordMatch> first_record(const Segment& segment, const BatchInfo&
   records::RecordIterator iterator(region, header.record_count);
   records::RecordView record;
   while (iterator.next(record)) {
-    int64_t timestamp_ms = header.base_timestamp + record.timestamp_delta;
-    if (accept(timestamp_ms))
-      return RecordMatch{header.base_offset + record.offset_delta, timestamp_ms};
+    const int64_t timestamp_ms = header.base_timestamp + record.timestamp_delta;
+    const int64_t offset = header.base_offset + record.offset_delta;
+    if (accept(offset, timestamp_ms)) return RecordMatch{offset, timestamp_ms};
   }
   return std::nullopt;
 }
 
 }  // namespace
 
+// As Kafka: the first record with timestamp >= `timestamp_ms` and offset >= the log start.
+// The time index gives where to start in a segment (or the log start's batch, if later);
+// batches are then scanned forward, since a batch's max timestamp may exceed the target
+// while its records below the log start do not count.
 OffsetLookup PartitionLog::offset_for_timestamp(int64_t timestamp_ms) const {
-  int64_t log_start = log_start_offset();
-  int64_t log_end = log_end_offset();
+  const int64_t log_start = log_start_offset();
+  const int64_t log_end = log_end_offset();
+  const auto accept = [&](int64_t offset, int64_t record_timestamp_ms) {
+    return offset >= log_start && offset < log_end && record_timestamp_ms >= timestamp_ms;
+  };
   for (const auto& segment : segments_snapshot()) {
     if (segment->next_offset() <= log_start || segment->max_timestamp_ms() < timestamp_ms) {
       continue;
     }
     auto batch = segment->find_timestamp(timestamp_ms);
-    if (!batch || batch->base_offset >= log_end || batch->last_offset < log_start) continue;
-    OffsetLookup lookup{Error::kNone, batch->base_offset, batch->max_timestamp_ms,
-                        batch->leader_epoch};
-    auto match = first_record(*segment, *batch, [&](int64_t record_timestamp_ms) {
-      return record_timestamp_ms >= timestamp_ms;
-    });
-    if (match) {
-      lookup.offset = match->offset;
-      lookup.timestamp_ms = match->timestamp_ms;
+    if (const auto start = segment->locate(log_start); start && batch) {
+      if (start->position > batch->position) batch = start;
     }
-    lookup.offset = std::max(lookup.offset, log_start);
-    return lookup;
+    const int64_t limit = segment->size_bytes();
+    for (; batch && batch->base_offset < log_end;
+         batch = segment->read_batch(batch->position + batch->size_bytes, limit)) {
+      if (batch->max_timestamp_ms < timestamp_ms || batch->last_offset < log_start) continue;
+      if (const auto match = first_record(*segment, *batch, accept)) {
+        return {Error::kNone, match->offset, match->timestamp_ms, batch->leader_epoch};
+      }
+    }
   }
   return {};
 }
@@ -92,7 +100,7 @@ OffsetLookup PartitionLog::max_timestamp() const {
   OffsetLookup lookup{Error::kNone, best->offset_of_max_timestamp(), max_timestamp_ms, -1};
   if (auto batch = best->locate(lookup.offset)) {
     lookup.leader_epoch = batch->leader_epoch;
-    auto match = first_record(*best, *batch, [&](int64_t record_timestamp_ms) {
+    auto match = first_record(*best, *batch, [&](int64_t, int64_t record_timestamp_ms) {
       return record_timestamp_ms == max_timestamp_ms;
     });
     if (match) lookup.offset = match->offset;

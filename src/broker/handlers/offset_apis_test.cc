@@ -240,7 +240,7 @@ TEST_F(OffsetApis, DeleteRecordsMovesTheLowWatermark) {
 // Kafka answers with the first record at or after both the timestamp and the log start.
 // Disabled: storage::PartitionLog::offset_for_timestamp skips a segment whose first matching
 // batch lies wholly below the log start, so it answers -1 here (reported to storage).
-TEST_F(OffsetApis, DISABLED_TimestampLookupStartsAtTheLogStart) {
+TEST_F(OffsetApis, TimestampLookupStartsAtTheLogStart) {
   append_batches("orders", 0, 3);
   ASSERT_EQ(delete_one(5).low_watermark, 5);
   expect_answer(list_one(0), ErrorCode::kNone, 5, 1011, kEpoch);
