@@ -60,8 +60,9 @@ struct IncrementalChange {
   std::optional<std::string> value;
 };
 
-// Applies `changes` to a topic's `overrides` in place. APPEND and SUBTRACT work on list
-// configs only and start from the effective value (override, broker setting or default).
+// Applies `changes` to a topic's `overrides` in place (on error, `overrides` is partly
+// edited: pass a copy). APPEND and SUBTRACT work on list configs only and start from the
+// effective value (override, broker setting or default).
 ApiError apply_incremental(const config::ServerConfig& server,
                            const std::vector<IncrementalChange>& changes,
                            metadata::ConfigMap& overrides);

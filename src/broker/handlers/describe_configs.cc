@@ -248,6 +248,7 @@ std::vector<DescribedConfig> describe_broker_configs(const config::ServerConfig&
     // defaults are derived, e.g. metadata.log.dir from log.dirs).
     std::optional<std::string> fallback = value;
     if (server.given.contains(name)) fallback = known_default(name);
+    if (fallback && fallback->empty()) fallback.reset();  // unset, shown as null like Kafka
     entries[name] = broker_entry(server, image, name, fallback, infer_type(fallback));
   }
   for (const config::TopicConfigDef& def : config::topic_config_defs()) {
