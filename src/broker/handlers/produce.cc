@@ -1,6 +1,8 @@
 #include "broker/handlers/produce.h"
 
 #include <chrono>
+#include <fmt/format.h>
+#include <optional>
 
 #include "broker/auto_create.h"
 #include "broker/broker.h"
@@ -42,12 +44,34 @@ std::span<uint8_t> mutable_bytes(const protocol::Records& records) {
 // Produce v7 introduced zstd (KIP-110); older requests may not carry it.
 constexpr int16_t kFirstZstdVersion = 7;
 
-bool carries_zstd(const protocol::Records& records) {
+// Kafka's shape rules for a partition's records in Produce v3+: exactly one batch, of magic 2
+// (zstd only from v7). Framing and CRC faults are left to storage, which names them precisely.
+std::optional<PartitionResponse> check_shape(int32_t index, const protocol::Records& records,
+                                             int16_t version) {
   records::BatchIterator batches({records.data, records.size_bytes}, /*verify_crc=*/false);
-  while (batches.next()) {
-    if (batches.header().compression() == records::Compression::kZstd) return true;
+  const bool has_batch = batches.next();
+  const auto fail = [&](ErrorCode error, const char* what) {
+    return partition_error(index, error,
+                           fmt::format("Produce requests with version {} {}", version, what));
+  };
+  if (!has_batch && batches.error() == records::BatchError::kBadMagic) {
+    return fail(ErrorCode::kInvalidRecord,
+                "are only allowed to contain record batches with magic version 2");
   }
-  return false;
+  if (!has_batch && batches.error() == records::BatchError::kNone) {
+    return fail(ErrorCode::kInvalidRecord, "must have at least one record batch per partition");
+  }
+  if (!has_batch) return std::nullopt;
+  if (version < kFirstZstdVersion &&
+      batches.header().compression() == records::Compression::kZstd) {
+    return fail(ErrorCode::kUnsupportedCompressionType,
+                "are not allowed to use ZStandard compression");
+  }
+  if (batches.next() || batches.error() == records::BatchError::kBadMagic) {
+    return fail(ErrorCode::kInvalidRecord,
+                "are only allowed to contain exactly one record batch per partition");
+  }
+  return std::nullopt;
 }
 
 PartitionResponse append_partition(Broker& broker, const metadata::TopicImage& topic,
@@ -60,9 +84,7 @@ PartitionResponse append_partition(Broker& broker, const metadata::TopicImage& t
   auto log = broker.logs().get(topic.name, data.index);
   // In the image but not yet on disk: the partition is being created. Retriable.
   if (log == nullptr) return partition_error(data.index, ErrorCode::kNotLeaderOrFollower);
-  if (version < kFirstZstdVersion && carries_zstd(data.records)) {
-    return partition_error(data.index, ErrorCode::kUnsupportedCompressionType);
-  }
+  if (auto refused = check_shape(data.index, data.records, version)) return *refused;
 
   const ProduceValidation validation =
       validate_produce(mutable_bytes(data.records), policy, now_ms, rewritten);
