@@ -6,11 +6,15 @@
 #include <asio/use_awaitable.hpp>
 #include <chrono>
 
+#include <unistd.h>
+
 #include "broker/broker.h"
 #include "broker/fetch_sessions.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/fetch_request.h"
 #include "protocol/generated/fetch_response.h"
+#include "records/batch_header.h"
+#include "records/byte_order.h"
 
 namespace eddy::broker {
 namespace {
@@ -20,6 +24,7 @@ using protocol::FetchRequest;
 using protocol::FetchResponse;
 
 constexpr int16_t kFirstTopicIdVersion = 13;
+constexpr int16_t kFirstZstdVersion = 10;  // KIP-110: older fetchers cannot read zstd
 constexpr int8_t kReadCommitted = 1;
 
 // One requested partition, resolved once against the metadata image.
@@ -71,13 +76,34 @@ TopicTargets resolve_topic(Broker& broker, const metadata::MetadataImage& image,
   return out;
 }
 
+// True if a batch in the file range is zstd-compressed. Reads only the batch headers' length
+// and attributes; used for fetch versions that predate zstd.
+bool range_holds_zstd(const storage::FileSlice& slice) {
+  constexpr size_t kPrefix = records::kAttributesOffset + 2;
+  int64_t position = slice.position;
+  const int64_t end = slice.position + slice.size_bytes;
+  uint8_t prefix[kPrefix];
+  while (position + static_cast<int64_t>(kPrefix) <= end) {
+    if (::pread(slice.file->fd(), prefix, kPrefix, position) != static_cast<ssize_t>(kPrefix)) {
+      return false;
+    }
+    const auto attributes = records::load_be<int16_t>(prefix + records::kAttributesOffset);
+    if ((attributes & records::kCompressionMask) == static_cast<int>(records::Compression::kZstd)) {
+      return true;
+    }
+    position += records::kBatchLengthFieldEnd +
+                records::load_be<int32_t>(prefix + records::kBatchLengthOffset);
+  }
+  return false;
+}
+
 struct ReadTotals {
   int64_t bytes = 0;
   bool any_error = false;
 };
 
 FetchResponse::PartitionData read_partition(const Target& target, const FetchRequest& request,
-                                            ReadTotals& totals) {
+                                            int16_t version, ReadTotals& totals) {
   FetchResponse::PartitionData out;
   out.partition_index = target.request->partition;
   if (target.error != ErrorCode::kNone) {
@@ -107,6 +133,11 @@ FetchResponse::PartitionData read_partition(const Target& target, const FetchReq
   // one file range, so the rest comes with the client's next fetch.
   if (!read.slices.empty()) {
     const storage::FileSlice& slice = read.slices.front();
+    if (version < kFirstZstdVersion && range_holds_zstd(slice)) {
+      out.error_code = protocol::to_int(ErrorCode::kUnsupportedCompressionType);
+      totals.any_error = true;
+      return out;
+    }
     out.records = protocol::Records::from_file(slice.file->fd(), slice.position,
                                                static_cast<size_t>(slice.size_bytes), slice.file);
     totals.bytes += slice.size_bytes;
@@ -115,7 +146,7 @@ FetchResponse::PartitionData read_partition(const Target& target, const FetchReq
 }
 
 FetchResponse build_response(const std::vector<TopicTargets>& topics, const FetchRequest& request,
-                             ReadTotals& totals) {
+                             int16_t version, ReadTotals& totals) {
   totals = {};
   FetchResponse response;
   for (const auto& topic : topics) {
@@ -123,7 +154,7 @@ FetchResponse build_response(const std::vector<TopicTargets>& topics, const Fetc
     entry.topic = topic.request->topic;
     entry.topic_id = topic.request->topic_id;
     for (const auto& target : topic.partitions) {
-      entry.partitions.push_back(read_partition(target, request, totals));
+      entry.partitions.push_back(read_partition(target, request, version, totals));
     }
     response.responses.push_back(std::move(entry));
   }
@@ -163,18 +194,18 @@ asio::awaitable<FetchResponse> handle(RequestContext& context, FetchRequest& req
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, request.max_wait_ms));
   ReadTotals totals;
-  FetchResponse response = build_response(topics, request, totals);
+  FetchResponse response = build_response(topics, request, context.api_version, totals);
   auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
   while (!satisfied(totals, request) && std::chrono::steady_clock::now() < deadline) {
     timer->expires_at(deadline);
     const auto registration = broker.fetch_waiters().watch(watched_logs(topics), timer);
     // Appends that landed before the registration are seen by this second read; later ones
     // cancel the timer (see FetchWaiters).
-    response = build_response(topics, request, totals);
+    response = build_response(topics, request, context.api_version, totals);
     if (satisfied(totals, request)) break;
     std::error_code woken;
     co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, woken));
-    response = build_response(topics, request, totals);
+    response = build_response(topics, request, context.api_version, totals);
   }
   end_session(broker.fetch_sessions(), session, response);
   co_return response;
