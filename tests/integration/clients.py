@@ -148,8 +148,11 @@ def check_round_trip(workload: Workload, received: list, partitions: int,
 # --- producers ----------------------------------------------------------------------------------
 
 def produce_confluent(broker, topic: str, workload: Workload, codec: str,
-                      extra: dict | None = None) -> list:
-    """Produces the workload with acks=all; returns the delivery reports [(partition, offset)]."""
+                      extra: dict | None = None, timestamps: bool = True) -> list:
+    """Produces the workload with acks=all; returns the delivery reports [(partition, offset)].
+    librdkafka 2.0.2 puts every record with an explicit timestamp in a batch of its own (seen
+    here; such tiny batches are then sent uncompressed), so `timestamps=False` leaves them to
+    the producer when batching and compression matter."""
     from confluent_kafka import Producer
 
     producer = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all",
@@ -166,7 +169,8 @@ def produce_confluent(broker, topic: str, workload: Workload, codec: str,
 
     for i in range(workload.count):
         producer.produce(topic, key=workload.key(i), value=workload.value(i),
-                         headers=workload.headers(i), timestamp=workload.timestamp_ms(i),
+                         headers=workload.headers(i),
+                         timestamp=workload.timestamp_ms(i) if timestamps else 0,
                          on_delivery=on_delivery)
         if i % 10000 == 0:
             producer.poll(0)
@@ -543,3 +547,23 @@ def fetch_v13(broker, topic_id: bytes, partition: int, offset: int,
     found_id, partitions = topics[0]
     _, part_error, high_watermark, records = partitions[0]
     return error, found_id, part_error, high_watermark, records
+
+
+CODEC_IDS = {"none": 0, "gzip": 1, "snappy": 2, "lz4": 3, "zstd": 4}
+
+
+def stored_codecs(broker, topic: str, partition: int) -> set:
+    """The compression codecs of the batches stored in a partition's segment files (attributes
+    low 3 bits), read with the documented on-disk layout."""
+    import struct
+
+    codecs = set()
+    for segment in sorted((broker.data_dir / f"{topic}-{partition}").glob("*.log")):
+        data = segment.read_bytes()
+        position = 0
+        while position + 23 <= len(data):
+            _, length = struct.unpack_from(">qi", data, position)
+            attributes, = struct.unpack_from(">h", data, position + 21)
+            codecs.add(attributes & 7)
+            position += 12 + length
+    return codecs

@@ -6,10 +6,11 @@ import time
 
 import pytest
 
-from clients import (CODECS, KCAT_HEADERS, Workload, check_round_trip, consume_confluent,
+from clients import (CODEC_IDS, CODECS, KCAT_HEADERS, Workload, check_round_trip, consume_confluent,
                      consume_kafka_python, consume_kcat, create_topic, decode_batches, fetch_v13,
                      legacy_batch, now_ms, produce_confluent, produce_kafka_python, produce_kcat,
-                     raw_fetch_v4, raw_produce, topic_ids, v2_batch)
+                     raw_fetch_v4, raw_produce, stored_codecs, topic_ids,
+                     v2_batch)
 
 RECORDS = 100_000
 PARTITIONS = 6
@@ -55,10 +56,12 @@ def test_round_trip_100k_keyed_records_with_headers(eddy, codec, producer, consu
     if producer == "kcat":
         produce_kcat(eddy, topic, workload, codec)
     elif producer == "confluent":
-        produce_confluent(eddy, topic, workload, codec)
+        produce_confluent(eddy, topic, workload, codec, timestamps=False)
     else:
         produce_kafka_python(eddy, topic, workload, codec)
     finished_ms = now_ms()
+    # Stored as sent; librdkafka sends a batch uncompressed when compression does not shrink it.
+    assert CODEC_IDS[codec] in stored_codecs(eddy, topic, 0) <= {0, CODEC_IDS[codec]}
 
     if consumer == "kcat":
         received = consume_kcat(eddy, topic, PARTITIONS)
@@ -67,9 +70,12 @@ def test_round_trip_100k_keyed_records_with_headers(eddy, codec, producer, consu
     else:
         received = consume_kafka_python(eddy, topic, PARTITIONS, RECORDS)
 
+    window = (started_ms - 1000, finished_ms + 1000)
     if producer == "kcat":
         check_round_trip(workload, received, PARTITIONS, headers_of=lambda i: KCAT_HEADERS,
-                         timestamps=(started_ms - 1000, finished_ms + 1000))
+                         timestamps=window)
+    elif producer == "confluent":
+        check_round_trip(workload, received, PARTITIONS, timestamps=window)
     else:
         check_round_trip(workload, received, PARTITIONS)
 
@@ -92,6 +98,24 @@ def test_same_client_round_trip_small(eddy):
                              timestamps=(started_ms - 1000, now_ms() + 1000))
         else:
             check_round_trip(workload, received, 3)
+
+
+def test_topic_compression_type_recompresses(eddy):
+    create_topic(eddy, "recompressed", 2, {"compression.type": "gzip"})
+    workload = Workload(5000, label="recompressed")
+    produce_confluent(eddy, "recompressed", workload, "lz4", timestamps=False)
+    assert stored_codecs(eddy, "recompressed", 0) == {CODEC_IDS["gzip"]}
+    check_round_trip(workload, consume_kafka_python(eddy, "recompressed", 2, 5000), 2,
+                     timestamps=(workload.base_ms, now_ms() + 1000))
+
+
+def test_topic_compression_type_uncompressed_decompresses(eddy):
+    create_topic(eddy, "plain", 2, {"compression.type": "uncompressed"})
+    workload = Workload(5000, label="plain")
+    produce_confluent(eddy, "plain", workload, "zstd", timestamps=False)
+    assert stored_codecs(eddy, "plain", 1) == {CODEC_IDS["none"]}
+    check_round_trip(workload, consume_kcat(eddy, "plain", 2), 2,
+                     timestamps=(workload.base_ms, now_ms() + 1000))
 
 
 # --- Produce errors ---------------------------------------------------------------------------
