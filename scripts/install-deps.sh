@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev librdkafka-dev
   # tests: real Kafka clients
   kcat python3-pytest python3-kafka python3-confluent-kafka
+  python3-lz4 python3-snappy python3-zstandard  # codecs for kafka-python
 )
 
 missing=()

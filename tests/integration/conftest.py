@@ -27,3 +27,7 @@ def eddy_factory(tmp_path):
 @pytest.fixture
 def eddy(eddy_factory):
     return eddy_factory()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a long but essential test (the 100k round trips)")

@@ -196,11 +196,11 @@ def test_truncated_batch_is_corrupt_message(eddy):
 
 @pytest.mark.parametrize("magic", [0, 1])
 def test_legacy_magic_is_rejected(eddy, magic):
-    """Kafka rejects magic v0/v1 in Produce v3+ (ProduceRequest.validateRecords throws
-    InvalidRecordException -> INVALID_RECORD; the issue names UNSUPPORTED_FOR_MESSAGE_FORMAT)."""
+    """Kafka rejects magic v0/v1 in Produce v3+: ProduceRequest.validateRecords throws
+    InvalidRecordException, answered INVALID_RECORD."""
     create_topic(eddy, "legacy", 1)
     error, _ = raw_produce(eddy, "legacy", 0, legacy_batch(magic))
-    assert error in (INVALID_RECORD, UNSUPPORTED_FOR_MESSAGE_FORMAT)
+    assert error == INVALID_RECORD
     error, offset = raw_produce(eddy, "legacy", 0, v2_batch())
     assert (error, offset) == (NONE, 0), "nothing of the legacy batch was appended"
 
@@ -214,6 +214,15 @@ def test_zstd_needs_produce_v7(eddy):
     assert error == UNSUPPORTED_COMPRESSION_TYPE
     error, offset = raw_produce(eddy, "zstd-old", 0, batch, version=7)
     assert (error, offset) == (NONE, 0)
+
+
+def test_two_batches_in_one_partition_are_refused(eddy):
+    """Produce v3+ allows exactly one batch per partition (Kafka: INVALID_RECORD)."""
+    create_topic(eddy, "two", 1)
+    error, _ = raw_produce(eddy, "two", 0, bytes(v2_batch(count=2)) + bytes(v2_batch(count=3)))
+    assert error == INVALID_RECORD
+    error, offset = raw_produce(eddy, "two", 0, v2_batch())
+    assert (error, offset) == (NONE, 0), "nothing of the refused request was appended"
 
 
 def test_acks_zero_and_one_are_appended(eddy):
