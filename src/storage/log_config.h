@@ -20,6 +20,13 @@ struct LogConfig {
   bool log_append_time = false;          // message.timestamp.type=LogAppendTime
   int64_t file_delete_delay_ms = 60000;  // file.delete.delay.ms (kept for DescribeConfigs;
                                          // files are unlinked at once, see the format doc)
+  // cleanup.policy: "delete" (default), "compact", or both.
+  bool compact = false;
+  bool delete_enabled = true;
+  int64_t delete_retention_ms = 86400000;                               // delete.retention.ms
+  int64_t min_compaction_lag_ms = 0;                                    // min.compaction.lag.ms
+  int64_t max_compaction_lag_ms = std::numeric_limits<int64_t>::max();  // max.compaction.lag.ms
+  double min_cleanable_dirty_ratio = 0.5;                               // min.cleanable.dirty.ratio
 };
 
 }  // namespace eddy::storage

@@ -48,7 +48,8 @@ bool parse_partition_dir_name(const std::string& name, std::string& topic, int32
   return true;
 }
 
-LogManager::LogManager(LogManagerConfig config) : config_(std::move(config)) {}
+LogManager::LogManager(LogManagerConfig config)
+    : config_(std::move(config)), cleaner_(config_.cleaner) {}
 
 LogManager::~LogManager() {
   shutdown();
@@ -80,6 +81,7 @@ Error LogManager::open_dir(size_t dir_index, const ConfigForTopic& config_for) {
   opened_clean_ = opened_clean_ && clean;
   OffsetCheckpoint recovery_points = read_checkpoint(dir / kRecoveryPointCheckpointFile);
   OffsetCheckpoint log_starts = read_checkpoint(dir / kLogStartOffsetCheckpointFile);
+  OffsetCheckpoint cleaner_offsets = read_checkpoint(dir / kCleanerOffsetCheckpointFile);
   int64_t now_ms = wall_clock_ms();
   for (const auto& entry : fs::directory_iterator(dir, error)) {
     if (!entry.is_directory()) continue;
@@ -100,6 +102,7 @@ Error LogManager::open_dir(size_t dir_index, const ConfigForTopic& config_for) {
     options.clean_shutdown = clean;
     options.recovery_point = recovery_points.contains(key) ? recovery_points[key] : 0;
     options.log_start_offset = log_starts.contains(key) ? log_starts[key] : 0;
+    options.cleaner_offset = cleaner_offsets.contains(key) ? cleaner_offsets[key] : 0;
     options.now_ms = now_ms;
     Error open_error = Error::kNone;
     std::shared_ptr<PartitionLog> log = PartitionLog::open(options, open_error);
@@ -119,6 +122,7 @@ void LogManager::start() {
   if (flusher_.joinable() || stopping_) return;
   flusher_ = std::thread([this] { flusher_loop(); });
   retention_ = std::thread([this] { retention_loop(); });
+  if (config_.cleaner_enable) cleaner_thread_ = std::thread([this] { cleaner_loop(); });
 }
 
 size_t LogManager::pick_dir() const {
@@ -205,11 +209,15 @@ std::vector<std::shared_ptr<PartitionLog>> LogManager::logs() const {
 bool LogManager::write_checkpoints() {
   std::vector<OffsetCheckpoint> recovery_points(config_.log_dirs.size());
   std::vector<OffsetCheckpoint> log_starts(config_.log_dirs.size());
+  std::vector<OffsetCheckpoint> cleaner_offsets(config_.log_dirs.size());
   {
     std::lock_guard lock(mutex_);
     for (const auto& [key, entry] : partitions_) {
       recovery_points[entry.dir_index][key] = entry.log->recovery_point();
       log_starts[entry.dir_index][key] = entry.log->log_start_offset();
+      if (entry.log->cleaner_offset() > 0) {
+        cleaner_offsets[entry.dir_index][key] = entry.log->cleaner_offset();
+      }
     }
   }
   bool ok = true;
@@ -217,6 +225,7 @@ bool LogManager::write_checkpoints() {
     const fs::path& dir = config_.log_dirs[i];
     ok = write_checkpoint(dir / kRecoveryPointCheckpointFile, recovery_points[i]) && ok;
     ok = write_checkpoint(dir / kLogStartOffsetCheckpointFile, log_starts[i]) && ok;
+    ok = write_checkpoint(dir / kCleanerOffsetCheckpointFile, cleaner_offsets[i]) && ok;
   }
   return ok;
 }
@@ -234,6 +243,27 @@ void LogManager::flush_pass(int64_t now_ms) {
 void LogManager::retention_pass(int64_t now_ms) {
   for (const auto& log : logs()) log->apply_retention(now_ms);
   remove_pending_deletes();
+}
+
+bool LogManager::cleaner_pass(int64_t now_ms) {
+  std::lock_guard cleaning(cleaner_mutex_);
+  auto log = cleaner_.pick(logs(), now_ms);
+  if (log == nullptr) return false;
+  return cleaner_.clean(*log, now_ms) == Error::kNone;
+}
+
+void LogManager::cleaner_loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    bool cleaned = cleaner_pass(wall_clock_ms());
+    lock.lock();
+    // Back to work at once after a pass (another log may be dirty); otherwise back off.
+    if (!cleaned) {
+      wake_.wait_for(lock, std::chrono::milliseconds(config_.cleaner_backoff_ms),
+                     [this] { return stopping_; });
+    }
+  }
 }
 
 void LogManager::remove_pending_deletes() {
@@ -288,8 +318,10 @@ void LogManager::shutdown() {
     stopping_ = true;
   }
   wake_.notify_all();
+  cleaner_.abort();
   if (flusher_.joinable()) flusher_.join();
   if (retention_.joinable()) retention_.join();
+  if (cleaner_thread_.joinable()) cleaner_thread_.join();
   for (const auto& log : logs()) log->close();
   if (!write_checkpoints()) {
     spdlog::error("storage: checkpoints not written; next start will recover");

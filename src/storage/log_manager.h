@@ -7,7 +7,9 @@
 //    flush.ms, rolled segments) and periodically writes recovery-point and log-start-offset
 //    checkpoints;
 //  - retention: every retention_check_interval_ms, applies retention to every partition, and
-//    removes the directories of deleted partitions.
+//    removes the directories of deleted partitions;
+//  - cleaner (log.cleaner.enable): compacts the filthiest compacted partition, one pass after
+//    another, and sleeps cleaner_backoff_ms when none needs it (cleaner.h).
 // The public methods are thread-safe. Nothing fsyncs on the caller's thread except shutdown().
 
 #include <condition_variable>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "storage/checkpoint.h"
+#include "storage/cleaner.h"
 #include "storage/error.h"
 #include "storage/log_config.h"
 #include "storage/partition_log.h"
@@ -29,6 +32,7 @@
 namespace eddy::storage {
 
 inline constexpr const char* kCleanShutdownFile = ".kafka_cleanshutdown";
+inline constexpr const char* kCleanerOffsetCheckpointFile = "cleaner-offset-checkpoint";
 
 struct LogManagerConfig {
   std::vector<std::filesystem::path> log_dirs;          // log.dirs
@@ -36,6 +40,9 @@ struct LogManagerConfig {
   int64_t retention_check_interval_ms = 300000;         // log.retention.check.interval.ms
   int64_t flush_check_interval_ms = 1000;               // how often flush policies are checked
   int64_t flush_offset_checkpoint_interval_ms = 60000;  // log.flush.offset.checkpoint.interval.ms
+  bool cleaner_enable = true;                           // log.cleaner.enable
+  int64_t cleaner_backoff_ms = 15000;                   // log.cleaner.backoff.ms
+  CleanerConfig cleaner;                                // log.cleaner.dedupe.buffer.size, ...
 };
 
 class LogManager {
@@ -67,6 +74,8 @@ class LogManager {
   // One pass of each background job, for tests and tools that run without threads.
   void flush_pass(int64_t now_ms);
   void retention_pass(int64_t now_ms);
+  // Cleans the filthiest compacted partition once; false when none needed it.
+  bool cleaner_pass(int64_t now_ms);
   bool write_checkpoints();
 
   // True if every log dir had a clean shutdown marker at open_all.
@@ -83,6 +92,7 @@ class LogManager {
   std::vector<std::shared_ptr<PartitionLog>> logs() const;
   void flusher_loop();
   void retention_loop();
+  void cleaner_loop();
   void remove_pending_deletes();
 
   const LogManagerConfig config_;
@@ -95,6 +105,9 @@ class LogManager {
   std::condition_variable wake_;
   std::thread flusher_;
   std::thread retention_;
+  std::thread cleaner_thread_;
+  std::mutex cleaner_mutex_;  // one cleaner pass at a time (thread, tests)
+  Cleaner cleaner_;
   int64_t last_checkpoint_ms_ = 0;  // flusher thread only
 };
 

@@ -148,11 +148,8 @@ ReadResult PartitionLog::read(int64_t fetch_offset, int32_t max_bytes, int64_t m
   max_offset = std::min(max_offset, log_end);
   if (fetch_offset >= max_offset) return result;
 
-  std::shared_ptr<Segment> segment = segment_for(fetch_offset);
-  std::optional<BatchInfo> first;
-  while (segment != nullptr && !(first = segment->locate(fetch_offset))) {
-    segment = segment_after(segment->base_offset());  // offset in a gap: try the next one
-  }
+  std::shared_ptr<Segment> segment;
+  std::optional<BatchInfo> first = find_batch(fetch_offset, segment);
   if (!first || first->last_offset >= max_offset) return result;
 
   // Whole batches from `first` on; when a sealed segment is used up and bytes remain, the read
@@ -174,9 +171,7 @@ ReadResult PartitionLog::read(int64_t fetch_offset, int32_t max_bytes, int64_t m
       budget_bytes -= end - first->position;
     }
     if (end < segment->size_bytes() || budget_bytes <= 0) break;
-    segment = segment_after(segment->base_offset());
-    if (segment == nullptr) break;
-    first = segment->read_batch(0, segment->size_bytes());
+    first = find_batch(segment->next_offset(), segment);
     if (!first || first->last_offset >= max_offset) break;
   }
   return result;
@@ -198,6 +193,20 @@ std::shared_ptr<Segment> PartitionLog::segment_after(int64_t base_offset) const 
     if (segment->base_offset() > base_offset) return segment;
   }
   return nullptr;
+}
+
+std::optional<BatchInfo> PartitionLog::find_batch(int64_t offset,
+                                                  std::shared_ptr<Segment>& segment) const {
+  segment = segment_for(offset);
+  while (segment != nullptr) {
+    if (auto batch = segment->locate(offset)) return batch;
+    // Nothing at or after `offset` in this segment (a gap): go on from its end. A segment a
+    // cleaner swap just replaced still leads to the replacement, which holds later offsets.
+    offset = std::max(offset, segment->next_offset());
+    auto next = segment_for(offset);
+    segment = next == segment ? segment_after(segment->base_offset()) : next;
+  }
+  return std::nullopt;
 }
 
 std::vector<std::shared_ptr<Segment>> PartitionLog::segments_snapshot() const {
@@ -226,6 +235,9 @@ Error PartitionLog::delete_records_before(int64_t offset) {
 
 void PartitionLog::apply_retention(int64_t now_ms) {
   std::vector<std::shared_ptr<Segment>> doomed;
+  // A cleaner pass is rewriting segments: retention waits for the next round.
+  std::unique_lock cleaning(cleaning_mutex_, std::try_to_lock);
+  if (!cleaning.owns_lock()) return;
   {
     std::lock_guard lock(append_mutex_);
     int64_t total_bytes = 0;
@@ -236,9 +248,10 @@ void PartitionLog::apply_retention(int64_t now_ms) {
     while (count + 1 < segments_.size()) {
       const Segment& segment = *segments_[count];
       bool below_start = segments_[count + 1]->base_offset() <= log_start;
-      bool expired = config_.retention_ms >= 0 &&
+      // cleanup.policy=compact alone: only the log start offset deletes segments.
+      bool expired = config_.delete_enabled && config_.retention_ms >= 0 &&
                      now_ms - segment.largest_timestamp_ms() > config_.retention_ms;
-      bool oversize = config_.retention_bytes >= 0 &&
+      bool oversize = config_.delete_enabled && config_.retention_bytes >= 0 &&
                       total_bytes - segment.size_bytes() >= config_.retention_bytes;
       if (!below_start && !expired && !oversize) break;
       total_bytes -= segment.size_bytes();
@@ -257,6 +270,27 @@ void PartitionLog::apply_retention(int64_t now_ms) {
     spdlog::info("storage: {}-{} deleting segment {}", topic_, partition_, segment->base_offset());
     segment->remove_files();
   }
+}
+
+bool PartitionLog::replace_segments(const std::vector<std::shared_ptr<Segment>>& old,
+                                    std::shared_ptr<Segment> replacement,
+                                    const std::function<void()>& commit_files) {
+  EDDY_ASSERT(!old.empty() && replacement != nullptr);
+  std::lock_guard lock(append_mutex_);
+  if (closed_) return false;
+  auto first = std::find(segments_.begin(), segments_.end(), old.front());
+  auto position = static_cast<size_t>(first - segments_.begin());
+  // The active segment is never replaced.
+  if (first == segments_.end() || position + old.size() >= segments_.size()) return false;
+  for (size_t i = 0; i < old.size(); ++i) {
+    if (segments_[position + i] != old[i]) return false;
+  }
+  commit_files();
+  std::unique_lock segments_lock(segments_mutex_);
+  auto begin = segments_.begin() + static_cast<ptrdiff_t>(position);
+  segments_.erase(begin + 1, begin + static_cast<ptrdiff_t>(old.size()));
+  segments_[position] = std::move(replacement);
+  return true;
 }
 
 bool PartitionLog::needs_flush(int64_t now_ms) const {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -67,6 +68,7 @@ class PartitionLog {
     bool clean_shutdown = false;   // trust files (no scan) when true
     int64_t recovery_point = 0;    // from recovery-point-offset-checkpoint
     int64_t log_start_offset = 0;  // from log-start-offset-checkpoint
+    int64_t cleaner_offset = 0;    // from cleaner-offset-checkpoint
     int64_t now_ms = 0;
   };
 
@@ -123,6 +125,29 @@ class PartitionLog {
   size_t segment_count() const;
   std::vector<int64_t> segment_base_offsets() const;
 
+  // --- for the cleaner (cleaner.h) ---
+  // The segments, oldest first; the last one is active.
+  std::vector<std::shared_ptr<Segment>> segments() const { return segments_snapshot(); }
+  // Held for a whole cleaner pass: retention skips this log meanwhile, so it never deletes a
+  // segment that is being rewritten.
+  std::unique_lock<std::mutex> lock_for_cleaning() { return std::unique_lock(cleaning_mutex_); }
+  // Replaces `old` (consecutive sealed segments, still in the log) by `replacement` under the
+  // append lock. `commit_files` runs inside that critical section, before the swap (it renames
+  // files). False, with nothing done, if the log is closed or `old` is no longer in it.
+  bool replace_segments(const std::vector<std::shared_ptr<Segment>>& old,
+                        std::shared_ptr<Segment> replacement,
+                        const std::function<void()>& commit_files);
+  // The first dirty offset: everything below was deduplicated (cleaner-offset-checkpoint).
+  int64_t cleaner_offset() const { return cleaner_offset_.load(std::memory_order_acquire); }
+  void set_cleaner_offset(int64_t offset) {
+    cleaner_offset_.store(offset, std::memory_order_release);
+  }
+  // The earliest delete horizon of a tombstone batch still in the log; -1 when none is known.
+  int64_t delete_horizon_ms() const { return delete_horizon_ms_.load(std::memory_order_acquire); }
+  void set_delete_horizon_ms(int64_t horizon_ms) {
+    delete_horizon_ms_.store(horizon_ms, std::memory_order_release);
+  }
+
  private:
   PartitionLog(const Options& options);
   Error load(const Options& options);
@@ -138,6 +163,9 @@ class PartitionLog {
   std::shared_ptr<Segment> segment_for(int64_t offset) const;
   // The first segment whose base offset is above `base_offset`, or nullptr.
   std::shared_ptr<Segment> segment_after(int64_t base_offset) const;
+  // The first batch whose last offset is >= `offset`, skipping gaps (compaction), and its
+  // segment. Safe against a concurrent segment swap: a stale segment leads on by offset.
+  std::optional<BatchInfo> find_batch(int64_t offset, std::shared_ptr<Segment>& segment) const;
   std::vector<std::shared_ptr<Segment>> segments_snapshot() const;
 
   const std::filesystem::path dir_;
@@ -158,7 +186,10 @@ class PartitionLog {
   std::atomic<int64_t> recovery_point_{0};
   std::atomic<int64_t> unflushed_messages_{0};
   std::atomic<int64_t> last_flush_ms_{0};
-  std::mutex flush_mutex_;  // one flush at a time
+  std::mutex flush_mutex_;     // one flush at a time
+  std::mutex cleaning_mutex_;  // held by a cleaner pass; retention only try_locks it
+  std::atomic<int64_t> cleaner_offset_{0};
+  std::atomic<int64_t> delete_horizon_ms_{-1};
   RecoveryStats recovery_stats_;
 };
 

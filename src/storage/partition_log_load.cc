@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/log.h"
+#include "storage/cleaner_swap.h"
 #include "storage/partition_log.h"
 
 namespace eddy::storage {
@@ -33,8 +34,8 @@ std::vector<int64_t> list_segments(const fs::path& dir) {
     const fs::path& path = entry.path();
     std::string extension = path.extension().string();
     int64_t base = 0;
-    if (extension == ".deleted" || extension == ".tmp" || extension == ".cleaned" ||
-        extension == ".swap") {
+    // .cleaned and .swap files were handled by complete_interrupted_swaps().
+    if (extension == ".deleted" || extension == ".tmp") {
       fs::remove(path, ignored);
     } else if (extension == ".log" && parse_base_offset(path.stem().string(), base)) {
       bases.insert(base);
@@ -60,6 +61,7 @@ Error PartitionLog::load(const Options& options) {
     spdlog::error("storage: cannot create {}: {}", dir_.string(), error.message());
     return Error::kStorageError;
   }
+  if (!complete_interrupted_swaps(dir_)) return Error::kStorageError;
   std::vector<int64_t> bases = list_segments(dir_);
   if (bases.empty()) {
     auto segment = Segment::create(dir_, std::max<int64_t>(options.log_start_offset, 0), config_,
@@ -107,6 +109,7 @@ Error PartitionLog::load(const Options& options) {
   log_end_offset_.store(log_end);
   log_start_offset_.store(
       std::clamp(options.log_start_offset, segments_.front()->base_offset(), log_end));
+  cleaner_offset_.store(std::clamp<int64_t>(options.cleaner_offset, 0, log_end));
   recovery_point_.store(
       options.clean_shutdown ? log_end : std::clamp<int64_t>(options.recovery_point, 0, log_end));
   last_flush_ms_.store(options.now_ms);

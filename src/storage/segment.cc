@@ -40,7 +40,7 @@ std::string Segment::file_name(int64_t base_offset, const char* extension) {
 }
 
 fs::path Segment::path(const char* extension) const {
-  return dir_ / file_name(base_offset_, extension);
+  return dir_ / (file_name(base_offset_, extension) + suffix_);
 }
 
 Segment::~Segment() = default;
@@ -56,6 +56,43 @@ std::shared_ptr<Segment> Segment::create(const fs::path& dir, int64_t base_offse
   segment->time_index_->file().clear();
   segment->created_ms_ = now_ms;
   return segment;
+}
+
+std::shared_ptr<Segment> Segment::create_with_suffix(const fs::path& dir, int64_t base_offset,
+                                                     const LogConfig& config,
+                                                     const std::string& suffix) {
+  std::shared_ptr<Segment> segment(new Segment(dir, base_offset));
+  segment->suffix_ = suffix;
+  segment->log_ = File::open(segment->path(".log"), true);
+  if (segment->log_ == nullptr || !segment->open_indexes(config, true)) return nullptr;
+  if (::ftruncate(segment->log_->fd(), 0) != 0) return nullptr;  // a leftover of a failed pass
+  segment->offset_index_->file().clear();
+  segment->time_index_->file().clear();
+  return segment;
+}
+
+bool Segment::rename_files(const std::string& suffix) {
+  for (const char* extension : {".index", ".timeindex", ".log"}) {
+    fs::path target = dir_ / (file_name(base_offset_, extension) + suffix);
+    std::error_code error;
+    fs::rename(path(extension), target, error);
+    if (error) {
+      spdlog::error("storage: rename {} failed: {}", path(extension).string(), error.message());
+      return false;
+    }
+  }
+  suffix_ = suffix;
+  return true;
+}
+
+bool Segment::set_last_modified_ms(int64_t mtime_ms) {
+  if (mtime_ms < 0) return true;
+  struct timespec times[2];
+  times[0].tv_sec = 0;
+  times[0].tv_nsec = UTIME_OMIT;
+  times[1].tv_sec = mtime_ms / 1000;
+  times[1].tv_nsec = (mtime_ms % 1000) * 1000000;
+  return ::futimens(log_->fd(), times) == 0;
 }
 
 std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
@@ -275,7 +312,9 @@ bool Segment::flush() {
 }
 
 void Segment::remove_files() {
-  remove_files_of(dir_, base_offset_);
+  std::error_code ignored;
+  for (const char* extension : {".log", ".index", ".timeindex"})
+    fs::remove(path(extension), ignored);
 }
 
 void Segment::remove_files_of(const fs::path& dir, int64_t base_offset) {

@@ -49,6 +49,12 @@ class Segment {
   static std::shared_ptr<Segment> create(const std::filesystem::path& dir, int64_t base_offset,
                                          const LogConfig& config, int64_t now_ms);
 
+  // Creates an empty segment whose three files carry `suffix` (".cleaned"), for the cleaner to
+  // write into; nullptr on I/O error (logged).
+  static std::shared_ptr<Segment> create_with_suffix(const std::filesystem::path& dir,
+                                                     int64_t base_offset, const LogConfig& config,
+                                                     const std::string& suffix);
+
   // Opens an existing segment. With `recover`, every batch is read and checked, the indexes are
   // rebuilt and a torn or corrupt tail is truncated (`truncated` tells). Without it the files
   // are trusted, unless an index is missing or fails its sanity check (then rebuilt).
@@ -90,6 +96,13 @@ class Segment {
   static void remove_files_of(const std::filesystem::path& dir, int64_t base_offset);
   // Unlinks the three files; open descriptors (readers) keep the data alive.
   void remove_files();
+  // Renames the three files to carry `suffix` instead of the current one (indexes first, the
+  // .log last, so a renamed .log means the indexes were renamed too). Open descriptors and
+  // mappings are unaffected. False on the first failure (logged).
+  bool rename_files(const std::string& suffix);
+  // Sets the .log file's modification time (a cleaned segment inherits the replaced one's).
+  bool set_last_modified_ms(int64_t mtime_ms);
+  int64_t last_modified_ms() const { return file_mtime_ms(); }
 
   // --- reader side ---
   // The header of the batch at `position`, if a whole batch lies below `limit_position`.
@@ -114,6 +127,7 @@ class Segment {
 
   std::filesystem::path dir_;
   int64_t base_offset_;
+  std::string suffix_;  // appended to every file name; empty once a segment is live
   std::shared_ptr<const File> log_;
   std::unique_ptr<OffsetIndex> offset_index_;
   std::unique_ptr<TimeIndex> time_index_;
