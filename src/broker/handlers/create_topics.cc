@@ -1,5 +1,6 @@
 #include "broker/handlers/create_topics.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -62,6 +63,20 @@ ApiError check_assignments(const Topic& topic, int32_t node_id) {
   return {};
 }
 
+// Kafka metric names turn '.' into '_', so "a.b" and "a_b" may not both exist.
+const metadata::TopicImage* colliding_topic(const metadata::MetadataImage& image,
+                                            const std::string& name) {
+  const auto normalize = [](std::string text) {
+    std::replace(text.begin(), text.end(), '.', '_');
+    return text;
+  };
+  const std::string wanted = normalize(name);
+  for (const auto& [existing, topic] : image.topics_by_name) {
+    if (existing != name && normalize(existing) == wanted) return topic.get();
+  }
+  return nullptr;
+}
+
 // Checks that need no controller; the store re-checks existence and counts atomically.
 ApiError precheck(const config::ServerConfig& server, const metadata::MetadataImage& image,
                   const Topic& topic, metadata::ConfigMap& overrides) {
@@ -70,6 +85,11 @@ ApiError precheck(const config::ServerConfig& server, const metadata::MetadataIm
   if (image.topic(topic.name) != nullptr) {
     return ApiError::make(ErrorCode::kTopicAlreadyExists,
                           fmt::format("Topic '{}' already exists.", topic.name));
+  }
+  if (const metadata::TopicImage* other = colliding_topic(image, topic.name)) {
+    return ApiError::make(
+        ErrorCode::kInvalidTopicException,
+        fmt::format("Topic '{}' collides with existing topic: {}", topic.name, other->name));
   }
   if (!topic.assignments.empty()) {
     ApiError error = check_assignments(topic, server.node_id);
@@ -165,11 +185,10 @@ asio::awaitable<CreateTopicsResponse> handle(RequestContext& context,
   if (specs.empty()) co_return response;
   // Kafka answers once the creation is committed; so does Eddy, whatever timeout_ms says
   // (a single-node commit takes milliseconds).
-  auto results = co_await await_callback<std::vector<metadata::TopicResult>>(
-      [&](auto done) {
-        context.broker.metadata().create_topics(std::move(specs), request.validate_only,
-                                                std::move(done));
-      });
+  auto results = co_await await_callback<std::vector<metadata::TopicResult>>([&](auto done) {
+    context.broker.metadata().create_topics(std::move(specs), request.validate_only,
+                                            std::move(done));
+  });
   const auto after = context.broker.metadata().current();
   for (size_t i = 0; i < results.size() && i < spec_result_index.size(); ++i) {
     TopicResult& slot = response.topics[spec_result_index[i]];
