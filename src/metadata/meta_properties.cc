@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <unistd.h>
 
 #include "common/assert.h"
@@ -77,11 +76,7 @@ std::string check_meta_properties(const fs::path& file, int32_t node_id, std::st
 
 }  // namespace
 
-std::string generate_kafka_id() {
-  uint8_t bytes[16];
-  EDDY_ASSERT(RAND_bytes(bytes, sizeof(bytes)) == 1);
-  return base64url_encode(bytes, sizeof(bytes));
-}
+std::string generate_kafka_id() { return Uuid::random().to_string(); }
 
 LogDirsResult format_or_check_log_dirs(const std::vector<std::string>& dirs, int32_t node_id) {
   LogDirsResult result;

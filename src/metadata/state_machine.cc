@@ -54,7 +54,7 @@ Status MetadataStateMachine::apply_record(const TopicRecord& rec) {
     return invalid(fmt::format("topic {} already exists", rec.name));
   }
   if (image_.topics_by_id.contains(rec.topic_id)) {
-    return invalid(fmt::format("topic id {} already exists", rec.topic_id.to_base64()));
+    return invalid(fmt::format("topic id {} already exists", rec.topic_id.to_string()));
   }
   auto topic = std::make_shared<TopicImage>();
   topic->name = rec.name;

@@ -8,22 +8,13 @@
 #include <optional>
 #include <string>
 
+#include "common/uuid.h"
+
 namespace eddy::metadata {
 
-// Kafka's 16-byte topic id (a UUID). All zeros is Kafka's "zero UUID", meaning "no id".
-struct Uuid {
-  std::array<uint8_t, 16> bytes{};
-
-  bool is_zero() const;
-  // Kafka prints ids as 22-character base64url without padding.
-  std::string to_base64() const;
-  static Uuid random();
-  auto operator<=>(const Uuid&) const = default;
-};
-
-struct UuidHash {
-  size_t operator()(const Uuid& id) const;
-};
+// Kafka's 16-byte ids (common/uuid.h).
+using eddy::Uuid;
+using eddy::UuidHash;
 
 // Kafka's numeric error codes used by the controller operations.
 enum class ErrorCode : int16_t {
@@ -53,7 +44,5 @@ struct Status {
 // Kafka's ConfigResource types.
 enum class ConfigResourceType : int8_t { kTopic = 2, kBroker = 4 };
 
-// Base64url without padding, as Kafka formats cluster and topic ids.
-std::string base64url_encode(const uint8_t* data, size_t size_bytes);
 
 }  // namespace eddy::metadata

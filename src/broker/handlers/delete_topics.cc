@@ -65,7 +65,7 @@ ApiError precheck(const metadata::MetadataImage& image, const Requested& topic,
   if (!has_name && topic.topic_id.is_zero()) {
     return ApiError::make(ErrorCode::kInvalidRequest, "Neither topic name nor id was specified.");
   }
-  const std::string key = has_name ? *topic.name : topic.topic_id.to_base64();
+  const std::string key = has_name ? *topic.name : topic.topic_id.to_string();
   if (duplicates.contains(key)) {
     return ApiError::make(ErrorCode::kInvalidRequest,
                           has_name ? "Duplicate topic name." : "Duplicate topic id.");
@@ -81,7 +81,7 @@ ApiError precheck(const metadata::MetadataImage& image, const Requested& topic,
 }
 
 std::string key_of(const Requested& topic) {
-  return topic.name.has_value() && !topic.name->empty() ? *topic.name : topic.topic_id.to_base64();
+  return topic.name.has_value() && !topic.name->empty() ? *topic.name : topic.topic_id.to_string();
 }
 
 asio::awaitable<DeleteTopicsResponse> handle(RequestContext& context,

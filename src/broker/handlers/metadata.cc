@@ -25,23 +25,11 @@ constexpr int32_t kAllClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 <<
                                           (1 << 11) | (1 << 12);
 constexpr int32_t kOperationsNotRequested = std::numeric_limits<int32_t>::min();
 
-protocol::Uuid to_protocol(const metadata::Uuid& id) {
-  protocol::Uuid out;
-  out.bytes = id.bytes;
-  return out;
-}
-
-metadata::Uuid to_metadata(const protocol::Uuid& id) {
-  metadata::Uuid out;
-  out.bytes = id.bytes;
-  return out;
-}
-
 MetadataResponse::MetadataResponseTopic describe_topic(const metadata::TopicImage& topic,
                                                        bool include_operations) {
   MetadataResponse::MetadataResponseTopic out;
   out.name = topic.name;
-  out.topic_id = to_protocol(topic.topic_id);
+  out.topic_id = topic.topic_id;
   out.is_internal = topic.name == "__consumer_offsets" || topic.name == "__transaction_state";
   out.topic_authorized_operations =
       include_operations ? kAllTopicOperations : kOperationsNotRequested;
@@ -88,7 +76,7 @@ MetadataResponse::MetadataResponseTopic lookup_topic(
   if (!requested.name.has_value()) {
     // v10+: by topic id; a request naming neither is malformed at the topic level.
     if (requested.topic_id.is_zero()) return topic_error(requested, ErrorCode::kInvalidRequest);
-    const metadata::TopicImage* topic = image.topic(to_metadata(requested.topic_id));
+    const metadata::TopicImage* topic = image.topic(requested.topic_id);
     if (topic == nullptr) return topic_error(requested, ErrorCode::kUnknownTopicId);
     return describe_topic(*topic, include_operations);
   }

@@ -1,8 +1,12 @@
-#include "protocol/uuid.h"
+#include "common/uuid.h"
 
-#include <random>
+#include <sys/random.h>
 
-namespace eddy::protocol {
+#include <cstring>
+
+#include "common/assert.h"
+
+namespace eddy {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -62,19 +66,23 @@ std::optional<Uuid> Uuid::from_string(std::string_view text) {
 }
 
 Uuid Uuid::random() {
-  thread_local std::mt19937_64 engine{std::random_device{}()};
   while (true) {
     Uuid uuid;
-    const uint64_t high = engine();
-    const uint64_t low = engine();
-    for (int i = 0; i < 8; ++i) {
-      uuid.bytes[i] = static_cast<uint8_t>(high >> (56 - 8 * i));
-      uuid.bytes[8 + i] = static_cast<uint8_t>(low >> (56 - 8 * i));
-    }
+    // 16 bytes from getrandom(2) never come back short (requests up to 256 bytes are whole).
+    EDDY_ASSERT(getrandom(uuid.bytes.data(), uuid.bytes.size(), 0) ==
+                static_cast<ssize_t>(uuid.bytes.size()));
     uuid.bytes[6] = static_cast<uint8_t>((uuid.bytes[6] & 0x0f) | 0x40);  // version 4
     uuid.bytes[8] = static_cast<uint8_t>((uuid.bytes[8] & 0x3f) | 0x80);  // IETF variant
     if (!uuid.is_zero() && uuid.to_string().front() != '-') return uuid;
   }
 }
 
-}  // namespace eddy::protocol
+size_t UuidHash::operator()(const Uuid& id) const {
+  uint64_t high = 0;
+  uint64_t low = 0;
+  std::memcpy(&high, id.bytes.data(), 8);
+  std::memcpy(&low, id.bytes.data() + 8, 8);
+  return std::hash<uint64_t>{}(high ^ (low * 0x9e3779b97f4a7c15ULL));
+}
+
+}  // namespace eddy
