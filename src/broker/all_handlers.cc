@@ -15,6 +15,17 @@
 #include "broker/handlers/metadata.h"
 #include "broker/handlers/offset_for_leader_epoch.h"
 #include "broker/handlers/produce.h"
+#include "broker/handlers/delete_groups.h"
+#include "broker/handlers/describe_groups.h"
+#include "broker/handlers/find_coordinator.h"
+#include "broker/handlers/heartbeat.h"
+#include "broker/handlers/join_group.h"
+#include "broker/handlers/leave_group.h"
+#include "broker/handlers/list_groups.h"
+#include "broker/handlers/offset_commit.h"
+#include "broker/handlers/offset_delete.h"
+#include "broker/handlers/offset_fetch.h"
+#include "broker/handlers/sync_group.h"
 
 namespace eddy::broker {
 
@@ -34,6 +45,17 @@ const HandlerRegistry& default_registry() {
       metadata_handler(),
       offset_for_leader_epoch_handler(),
       produce_handler(),
+      delete_groups_handler(),
+      describe_groups_handler(),
+      find_coordinator_handler(),
+      heartbeat_handler(),
+      join_group_handler(),
+      leave_group_handler(),
+      list_groups_handler(),
+      offset_commit_handler(),
+      offset_delete_handler(),
+      offset_fetch_handler(),
+      sync_group_handler(),
   };
   static const HandlerRegistry registry(kSpecs);
   return registry;

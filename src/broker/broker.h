@@ -7,6 +7,7 @@
 #include "broker/fetch_waiters.h"
 #include "broker/handler_registry.h"
 #include "config/server_config.h"
+#include "group/coordinator.h"
 #include "metadata/store.h"
 #include "net/request_handler.h"
 #include "storage/log_manager.h"
@@ -16,7 +17,8 @@ namespace eddy::broker {
 class Broker final : public net::RequestHandler {
  public:
   Broker(const config::ServerConfig& config, metadata::MetadataStore& metadata,
-         storage::LogManager& logs, const HandlerRegistry& registry);
+         storage::LogManager& logs, group::GroupCoordinator& groups,
+         const HandlerRegistry& registry);
 
   // net::RequestHandler: parses the request header, routes to the API's handler and frames
   // the response (see dispatch.cc).
@@ -26,6 +28,7 @@ class Broker final : public net::RequestHandler {
   const config::ServerConfig& config() const { return config_; }
   metadata::MetadataStore& metadata() { return metadata_; }
   storage::LogManager& logs() { return logs_; }
+  group::GroupCoordinator& groups() { return groups_; }
   FetchWaiters& fetch_waiters() { return fetch_waiters_; }
   FetchSessionCache& fetch_sessions() { return fetch_sessions_; }
   const HandlerRegistry& registry() const { return registry_; }
@@ -34,6 +37,7 @@ class Broker final : public net::RequestHandler {
   const config::ServerConfig& config_;
   metadata::MetadataStore& metadata_;
   storage::LogManager& logs_;
+  group::GroupCoordinator& groups_;
   const HandlerRegistry& registry_;
   FetchWaiters fetch_waiters_;
   FetchSessionCache fetch_sessions_;

@@ -65,8 +65,9 @@ std::string unsupported_reason(const protocol::ApiInfo* api, int16_t api_version
 }  // namespace
 
 Broker::Broker(const config::ServerConfig& config, metadata::MetadataStore& metadata,
-               storage::LogManager& logs, const HandlerRegistry& registry)
-    : config_(config), metadata_(metadata), logs_(logs), registry_(registry) {}
+               storage::LogManager& logs, group::GroupCoordinator& groups,
+               const HandlerRegistry& registry)
+    : config_(config), metadata_(metadata), logs_(logs), groups_(groups), registry_(registry) {}
 
 asio::awaitable<net::Response> Broker::handle(const net::ConnectionInfo& connection,
                                               std::vector<uint8_t> frame) {

@@ -9,6 +9,8 @@
 #include "broker/partition_sync.h"
 #include "common/log.h"
 #include "config/server_config.h"
+#include "group/config.h"
+#include "group/coordinator.h"
 #include "metadata/meta_properties.h"
 #include "metadata/store.h"
 #include "net/server.h"
@@ -155,7 +157,18 @@ int run(const Options& options) {
   });
   sync.reconcile(*store->current());
 
-  broker::Broker broker(config, *store, logs, broker::default_registry());
+  group::GroupConfig group_config;
+  if (!group::parse_group_config(config.effective, group_config, error)) {
+    spdlog::error("invalid configuration: {}", error);
+    store->shutdown();
+    return 1;
+  }
+  // Loads __consumer_offsets on its own thread (group requests get COORDINATOR_LOAD_IN_PROGRESS
+  // meanwhile).
+  group::GroupCoordinator groups(group_config, logs, *store);
+  groups.start();
+
+  broker::Broker broker(config, *store, logs, groups, broker::default_registry());
   net::ConnectionLimits limits;
   limits.max_request_bytes = config.socket_request_max_bytes;
   limits.max_inflight_requests = config.queued_max_requests;
@@ -183,6 +196,7 @@ int run(const Options& options) {
 
   const int signal_number = wait_for_stop_signal(stop_signals);
   spdlog::info("received {}, shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  groups.stop();  // parked JoinGroup/SyncGroup answers leave while the loops still run
   server.stop();
   store->shutdown();
   logs.shutdown();  // flushes, writes checkpoints and the clean-shutdown marker

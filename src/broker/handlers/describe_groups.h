@@ -1,0 +1,10 @@
+#pragma once
+
+#include "broker/handler.h"
+
+namespace eddy::broker {
+
+// DescribeGroups 0-5 (group coordinator).
+HandlerSpec describe_groups_handler();
+
+}  // namespace eddy::broker

@@ -1,0 +1,98 @@
+#include "broker/handlers/find_coordinator.h"
+
+#include "broker/await_callback.h"
+#include "broker/broker.h"
+#include "group/coordinator.h"
+#include "group/records.h"
+#include "protocol/error_code.h"
+#include "protocol/generated/find_coordinator_request.h"
+#include "protocol/generated/find_coordinator_response.h"
+
+namespace eddy::broker {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::FindCoordinatorRequest;
+using protocol::FindCoordinatorResponse;
+using Coordinator = FindCoordinatorResponse::Coordinator;
+
+constexpr int8_t kGroupKeyType = 0;
+constexpr int8_t kTransactionKeyType = 1;
+constexpr int16_t kFirstBatchedVersion = 4;  // KIP-699
+
+Coordinator coordinator_error(const std::string& key, ErrorCode error) {
+  Coordinator out;
+  out.key = key;
+  out.node_id = -1;
+  out.port = -1;
+  out.error_code = protocol::to_int(error);
+  out.error_message = std::string(protocol::error_code_name(error));
+  return out;
+}
+
+// The leader of the group's __consumer_offsets partition, at the listener the client used.
+Coordinator locate_group(RequestContext& context, const metadata::MetadataImage& image,
+                         const std::string& key) {
+  const metadata::TopicImage* topic = image.topic(group::kOffsetsTopic);
+  const int32_t partition = context.broker.groups().partition_for(key);
+  if (topic == nullptr || partition >= static_cast<int32_t>(topic->partitions.size())) {
+    return coordinator_error(key, ErrorCode::kCoordinatorNotAvailable);
+  }
+  const auto broker = image.brokers.find(topic->partitions[partition].leader);
+  if (broker == image.brokers.end()) {
+    return coordinator_error(key, ErrorCode::kCoordinatorNotAvailable);
+  }
+  for (const auto& listener : broker->second.listeners) {
+    if (listener.name != context.connection.listener_name) continue;
+    Coordinator out;
+    out.key = key;
+    out.node_id = broker->first;
+    out.host = listener.host;
+    out.port = listener.port;
+    out.error_message.reset();
+    return out;
+  }
+  return coordinator_error(key, ErrorCode::kCoordinatorNotAvailable);
+}
+
+asio::awaitable<FindCoordinatorResponse> handle(RequestContext& context,
+                                                FindCoordinatorRequest& request) {
+  std::vector<std::string> keys = request.coordinator_keys;
+  if (context.api_version < kFirstBatchedVersion) keys = {request.key};
+  ErrorCode topic_error = ErrorCode::kNone;
+  if (request.key_type == kGroupKeyType) {
+    topic_error = co_await await_callback<ErrorCode>(
+        [&](auto done) { context.broker.groups().ensure_topic(std::move(done)); });
+  }
+  const auto image = context.broker.metadata().current();
+  FindCoordinatorResponse response;
+  for (const std::string& key : keys) {
+    if (request.key_type == kTransactionKeyType) {
+      response.coordinators.push_back(coordinator_error(key, ErrorCode::kCoordinatorNotAvailable));
+    } else if (request.key_type != kGroupKeyType) {
+      response.coordinators.push_back(coordinator_error(key, ErrorCode::kInvalidRequest));
+    } else if (topic_error != ErrorCode::kNone) {
+      response.coordinators.push_back(coordinator_error(key, topic_error));
+    } else {
+      response.coordinators.push_back(locate_group(context, *image, key));
+    }
+  }
+  if (context.api_version < kFirstBatchedVersion && !response.coordinators.empty()) {
+    const Coordinator& only = response.coordinators.front();
+    response.error_code = only.error_code;
+    response.error_message = only.error_message;
+    response.node_id = only.node_id;
+    response.host = only.host;
+    response.port = only.port;
+    response.coordinators.clear();
+  }
+  co_return response;
+}
+
+}  // namespace
+
+HandlerSpec find_coordinator_handler() {
+  return make_handler_spec<FindCoordinatorRequest, FindCoordinatorResponse, &handle>(0, 6);
+}
+
+}  // namespace eddy::broker
