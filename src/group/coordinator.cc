@@ -42,7 +42,9 @@ GroupCoordinator::GroupCoordinator(const GroupConfig& config, storage::LogManage
       work_guard_(io_.get_executor()),
       timer_(io_) {}
 
-GroupCoordinator::~GroupCoordinator() { stop(); }
+GroupCoordinator::~GroupCoordinator() {
+  stop();
+}
 
 int64_t GroupCoordinator::now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -110,9 +112,12 @@ void GroupCoordinator::arm_timer() {
 ErrorCode GroupCoordinator::admit(bool needs_topic) {
   switch (state_.load()) {
     case State::kIdle:
-    case State::kLoading: return ErrorCode::kCoordinatorLoadInProgress;
-    case State::kStopped: return ErrorCode::kNotCoordinator;
-    case State::kServing: break;
+    case State::kLoading:
+      return ErrorCode::kCoordinatorLoadInProgress;
+    case State::kStopped:
+      return ErrorCode::kNotCoordinator;
+    case State::kServing:
+      break;
   }
   if (needs_topic && metadata_.current()->topic(kOffsetsTopic) == nullptr) {
     // Created on first use, as Kafka does; the client retries meanwhile.
@@ -137,10 +142,9 @@ void GroupCoordinator::ensure_topic(std::function<void(ErrorCode)> done) {
                   {"segment.bytes", std::to_string(config_.offsets_topic_segment_bytes)}};
   metadata_.create_topics(
       {spec}, false, [done = std::move(done)](std::vector<metadata::TopicResult> results) {
-        const bool created =
-            !results.empty() &&
-            (results[0].status.ok() ||
-             results[0].status.code == metadata::ErrorCode::kTopicAlreadyExists);
+        const bool created = !results.empty() &&
+                             (results[0].status.ok() ||
+                              results[0].status.code == metadata::ErrorCode::kTopicAlreadyExists);
         if (created) {
           spdlog::info("created {}", kOffsetsTopic);
         } else if (!results.empty()) {
@@ -183,8 +187,7 @@ void GroupCoordinator::heartbeat(protocol::HeartbeatRequest request,
   if (const ErrorCode error = admit(false); error != ErrorCode::kNone) {
     return done(with_error<protocol::HeartbeatResponse>(error));
   }
-  post([request = std::move(request), done = std::move(done)](GroupManager& manager,
-                                                              int64_t now) {
+  post([request = std::move(request), done = std::move(done)](GroupManager& manager, int64_t now) {
     done(manager.heartbeat(request, now));
   });
 }
@@ -194,10 +197,8 @@ void GroupCoordinator::leave(protocol::LeaveGroupRequest request, int16_t versio
   if (const ErrorCode error = admit(false); error != ErrorCode::kNone) {
     return done(with_error<protocol::LeaveGroupResponse>(error));
   }
-  post([request = std::move(request), version, done = std::move(done)](GroupManager& manager,
-                                                                       int64_t now) {
-    done(manager.leave(request, version, now));
-  });
+  post([request = std::move(request), version, done = std::move(done)](
+           GroupManager& manager, int64_t now) { done(manager.leave(request, version, now)); });
 }
 
 void GroupCoordinator::describe(
@@ -211,8 +212,7 @@ void GroupCoordinator::describe(
     }
     return done(std::move(out));
   }
-  post([group_ids = std::move(group_ids), done = std::move(done)](GroupManager& manager,
-                                                                  int64_t) {
+  post([group_ids = std::move(group_ids), done = std::move(done)](GroupManager& manager, int64_t) {
     std::vector<protocol::DescribeGroupsResponse::DescribedGroup> out;
     for (const std::string& id : group_ids) out.push_back(manager.describe(id));
     done(std::move(out));
@@ -225,8 +225,8 @@ void GroupCoordinator::list(std::vector<std::string> states_filter,
   if (const ErrorCode error = admit(false); error != ErrorCode::kNone) {
     return done(ListResult{error, {}});
   }
-  post([states = std::move(states_filter), types = std::move(types_filter),
-        done = std::move(done)](GroupManager& manager, int64_t) {
+  post([states = std::move(states_filter), types = std::move(types_filter), done = std::move(done)](
+           GroupManager& manager, int64_t) {
     done(ListResult{ErrorCode::kNone, manager.list(states, types)});
   });
 }
@@ -247,8 +247,8 @@ void GroupCoordinator::delete_groups(
   if (refused != ErrorCode::kNone) {
     return done(answer(group_ids, [refused](const std::string&) { return refused; }));
   }
-  post([group_ids = std::move(group_ids), done = std::move(done), answer](
-           GroupManager& manager, int64_t now) mutable {
+  post([group_ids = std::move(group_ids), done = std::move(done), answer](GroupManager& manager,
+                                                                          int64_t now) mutable {
     done(answer(group_ids, [&](const std::string& id) { return manager.delete_group(id, now); }));
   });
 }
@@ -266,10 +266,8 @@ void GroupCoordinator::commit(protocol::OffsetCommitRequest request, int16_t ver
     }
     return done(std::move(response));
   }
-  post([request = std::move(request), version, done = std::move(done)](GroupManager& manager,
-                                                                       int64_t now) {
-    done(manager.commit(request, version, now));
-  });
+  post([request = std::move(request), version, done = std::move(done)](
+           GroupManager& manager, int64_t now) { done(manager.commit(request, version, now)); });
 }
 
 void GroupCoordinator::fetch(std::vector<FetchQuery> queries,
@@ -284,7 +282,8 @@ void GroupCoordinator::fetch(std::vector<FetchQuery> queries,
   }
   post([queries = std::move(queries), done = std::move(done)](GroupManager& manager, int64_t) {
     std::vector<FetchedGroup> out;
-    for (const FetchQuery& query : queries) out.push_back(manager.fetch(query.group_id, query.topics));
+    for (const FetchQuery& query : queries)
+      out.push_back(manager.fetch(query.group_id, query.topics));
     done(std::move(out));
   });
 }
@@ -294,8 +293,7 @@ void GroupCoordinator::delete_offsets(protocol::OffsetDeleteRequest request,
   if (const ErrorCode error = admit(false); error != ErrorCode::kNone) {
     return done(with_error<protocol::OffsetDeleteResponse>(error));
   }
-  post([request = std::move(request), done = std::move(done)](GroupManager& manager,
-                                                              int64_t now) {
+  post([request = std::move(request), done = std::move(done)](GroupManager& manager, int64_t now) {
     done(manager.delete_offsets(request, now));
   });
 }

@@ -11,16 +11,17 @@
 // until that is done group requests get COORDINATOR_LOAD_IN_PROGRESS. After stop() they get
 // NOT_COORDINATOR, and so do JoinGroup/SyncGroup requests parked at that moment.
 
-#include <asio/executor_work_guard.hpp>
-#include <asio/io_context.hpp>
-#include <asio/post.hpp>
-#include <asio/steady_timer.hpp>
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 
 #include "group/config.h"
 #include "group/manager.h"
@@ -69,9 +70,9 @@ class GroupCoordinator {
                  std::function<void(protocol::HeartbeatResponse)> done);
   void leave(protocol::LeaveGroupRequest request, int16_t version,
              std::function<void(protocol::LeaveGroupResponse)> done);
-  void describe(std::vector<std::string> group_ids,
-                std::function<void(std::vector<protocol::DescribeGroupsResponse::DescribedGroup>)>
-                    done);
+  void describe(
+      std::vector<std::string> group_ids,
+      std::function<void(std::vector<protocol::DescribeGroupsResponse::DescribedGroup>)> done);
   void list(std::vector<std::string> states_filter, std::vector<std::string> types_filter,
             std::function<void(ListResult)> done);
   void delete_groups(

@@ -198,6 +198,7 @@ void GroupManager::complete_join(Group& group, int64_t now_ms) {
     member.awaiting_join = nullptr;
     member.is_new = false;
     member.last_heartbeat_ms = now_ms;
+    schedule_session(group, member);  // a new member's timer was at the join timeout
     done(current_generation(group, member, id == *group.leader_id, false));
   }
 }

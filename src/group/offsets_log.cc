@@ -13,10 +13,13 @@ constexpr size_t kMaxDecompressedBytes = 64u << 20;
 
 ErrorCode to_coordinator_error(storage::Error error) {
   switch (error) {
-    case storage::Error::kNone: return ErrorCode::kNone;
+    case storage::Error::kNone:
+      return ErrorCode::kNone;
     case storage::Error::kMessageTooLarge:
-    case storage::Error::kRecordListTooLarge: return ErrorCode::kInvalidCommitOffsetSize;
-    default: return ErrorCode::kCoordinatorNotAvailable;
+    case storage::Error::kRecordListTooLarge:
+      return ErrorCode::kInvalidCommitOffsetSize;
+    default:
+      return ErrorCode::kCoordinatorNotAvailable;
   }
 }
 
@@ -45,8 +48,7 @@ void load_batch(std::span<const uint8_t> batch, const records::BatchHeader& head
 
 }  // namespace
 
-ErrorCode LogSink::append(int32_t partition, const std::vector<KeyValue>& records,
-                          int64_t now_ms) {
+ErrorCode LogSink::append(int32_t partition, const std::vector<KeyValue>& records, int64_t now_ms) {
   auto log = logs_.get(kOffsetsTopic, partition);
   if (log == nullptr) return ErrorCode::kCoordinatorNotAvailable;
   records::BatchBuilder builder(records::BatchOptions{});
