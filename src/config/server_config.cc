@@ -29,6 +29,9 @@ const std::vector<ConfigKey> kServerKeys = {
     {"default.replication.factor", "1"},
     {"log.retention.check.interval.ms", "300000"},
     {"log.flush.offset.checkpoint.interval.ms", "60000"},
+    {"log.cleaner.enable", "true"},
+    {"log.cleaner.backoff.ms", "15000"},
+    {"log.cleaner.dedupe.buffer.size", "134217728"},
     {"eddy.log.level", "info"},
 };
 
@@ -139,6 +142,10 @@ bool build_numbers(ServerConfig& out, std::string& error) {
                    error) &&
          parse_int(v, "log.flush.offset.checkpoint.interval.ms",
                    out.log_flush_offset_checkpoint_interval_ms, error) &&
+         parse_bool(v, "log.cleaner.enable", out.log_cleaner_enable, error) &&
+         parse_int(v, "log.cleaner.backoff.ms", out.log_cleaner_backoff_ms, error) &&
+         parse_int(v, "log.cleaner.dedupe.buffer.size", out.log_cleaner_dedupe_buffer_size,
+                   error) &&
          parse_bool(v, "auto.create.topics.enable", out.auto_create_topics_enable, error);
 }
 
@@ -156,6 +163,10 @@ bool check_ranges(const ServerConfig& out, std::string& error) {
   if (out.num_network_threads < 0) error = "num.network.threads must be >= 0";
   if (out.queued_max_requests < 1) error = "queued.max.requests must be >= 1";
   if (out.num_partitions < 1) error = "num.partitions must be >= 1";
+  if (out.log_cleaner_backoff_ms < 1) error = "log.cleaner.backoff.ms must be >= 1";
+  if (out.log_cleaner_dedupe_buffer_size < 1024 * 1024) {
+    error = "log.cleaner.dedupe.buffer.size must be >= 1048576";
+  }
   if (out.log_retention_check_interval_ms < 1) {
     error = "log.retention.check.interval.ms must be >= 1";
   }
