@@ -15,6 +15,7 @@
 #include "protocol/generated/fetch_response.h"
 #include "records/batch_header.h"
 #include "records/byte_order.h"
+#include "records/legacy_convert.h"
 
 namespace eddy::broker {
 namespace {
@@ -26,6 +27,14 @@ using protocol::FetchResponse;
 constexpr int16_t kFirstTopicIdVersion = 13;
 constexpr int16_t kFirstZstdVersion = 10;  // KIP-110: older fetchers cannot read zstd
 constexpr int8_t kReadCommitted = 1;
+constexpr int16_t kFirstRecordBatchVersion = 4;  // older fetchers get legacy message sets
+constexpr int16_t kFirstMagic1Version = 2;       // v0-1 get magic 0, v2-3 magic 1 (as Kafka)
+// Down-conversion holds a read and its converted copy in memory: bounded per partition.
+constexpr int64_t kMaxDownConvertBytes = 16 << 20;
+// The produce path's bound, so every stored batch can be converted.
+constexpr size_t kMaxDownConvertDecompressedBytes = 256u << 20;
+// Reads past batches that convert to nothing (markers, records below the fetch offset).
+constexpr int kMaxDownConvertReads = 16;
 
 // One requested partition, resolved once against the metadata image.
 struct Target {
@@ -97,6 +106,48 @@ bool range_holds_zstd(const storage::FileSlice& slice) {
   return false;
 }
 
+bool read_slice_bytes(const storage::FileSlice& slice, std::vector<uint8_t>& out) {
+  out.resize(static_cast<size_t>(slice.size_bytes));
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t got = ::pread(slice.file->fd(), out.data() + done, out.size() - done,
+                                slice.position + static_cast<int64_t>(done));
+    if (got <= 0) return false;
+    done += static_cast<size_t>(got);
+  }
+  return true;
+}
+
+// Fetch v0-3 predate record batches: the stored batches are converted into a memory copy. Only
+// old fetchers pay for the copy; v4+ sends file ranges. A read that converts to nothing moves on
+// to the next batches, so the fetcher makes progress. Errors met after some messages were
+// converted are left for the next fetch to report.
+ErrorCode down_convert_read(const storage::PartitionLog& log, storage::ReadResult read,
+                            int64_t fetch_offset, int64_t limit, int64_t max_offset,
+                            int16_t version, bool min_one, std::vector<uint8_t>& out) {
+  records::DownConvertOptions options;
+  options.magic = version < kFirstMagic1Version ? 0 : 1;
+  options.first_offset = fetch_offset;
+  options.max_output_bytes = static_cast<size_t>(limit);
+  options.min_one_message = min_one;
+  options.max_decompressed_bytes = kMaxDownConvertDecompressedBytes;
+  records::DownConvertScratch scratch;
+  std::vector<uint8_t> input;
+  for (int reads = 0; reads < kMaxDownConvertReads && !read.slices.empty(); ++reads) {
+    if (!read_slice_bytes(read.slices.front(), input)) return ErrorCode::kKafkaStorageError;
+    const records::DownConvertResult result = records::down_convert(input, options, scratch, out);
+    if (!out.empty()) return ErrorCode::kNone;
+    if (result.error == records::LegacyError::kUnsupportedCodec) {
+      return ErrorCode::kUnsupportedCompressionType;
+    }
+    if (result.error != records::LegacyError::kNone) return ErrorCode::kCorruptMessage;
+    if (result.full || result.next_offset < 0 || result.next_offset >= max_offset) break;
+    options.first_offset = result.next_offset;
+    read = log.read(result.next_offset, static_cast<int32_t>(limit), max_offset, min_one);
+  }
+  return ErrorCode::kNone;
+}
+
 struct ReadTotals {
   int64_t bytes = 0;
   bool any_error = false;
@@ -117,7 +168,8 @@ FetchResponse::PartitionData read_partition(const Target& target, const FetchReq
   out.last_stable_offset = log.last_stable_offset();
   out.log_start_offset = log.log_start_offset();
   const int64_t remaining = request.max_bytes - totals.bytes;
-  const int64_t limit = std::min<int64_t>(target.request->partition_max_bytes, remaining);
+  int64_t limit = std::min<int64_t>(target.request->partition_max_bytes, remaining);
+  if (version < kFirstRecordBatchVersion) limit = std::min(limit, kMaxDownConvertBytes);
   if (limit <= 0) return out;
   const int64_t max_offset =
       request.isolation_level == kReadCommitted ? out.last_stable_offset : out.high_watermark;
@@ -136,6 +188,24 @@ FetchResponse::PartitionData read_partition(const Target& target, const FetchReq
     if (version < kFirstZstdVersion && range_holds_zstd(slice)) {
       out.error_code = protocol::to_int(ErrorCode::kUnsupportedCompressionType);
       totals.any_error = true;
+      return out;
+    }
+    if (version < kFirstRecordBatchVersion) {
+      auto converted = std::make_shared<std::vector<uint8_t>>();
+      const ErrorCode error =
+          down_convert_read(log, read, target.request->fetch_offset, limit, max_offset, version,
+                            /*min_one=*/totals.bytes == 0, *converted);
+      if (error != ErrorCode::kNone) {
+        out.error_code = protocol::to_int(error);
+        totals.any_error = true;
+        return out;
+      }
+      if (!converted->empty()) {
+        const uint8_t* data = converted->data();
+        const size_t size_bytes = converted->size();
+        out.records = protocol::Records::from_memory(data, size_bytes, std::move(converted));
+        totals.bytes += static_cast<int64_t>(size_bytes);
+      }
       return out;
     }
     out.records = protocol::Records::from_file(slice.file->fd(), slice.position,
@@ -214,7 +284,7 @@ asio::awaitable<FetchResponse> handle(RequestContext& context, FetchRequest& req
 }  // namespace
 
 HandlerSpec fetch_handler() {
-  return make_handler_spec<FetchRequest, FetchResponse, &handle>(4, 16);
+  return make_handler_spec<FetchRequest, FetchResponse, &handle>(0, 16);
 }
 
 }  // namespace eddy::broker

@@ -44,6 +44,16 @@ std::span<uint8_t> mutable_bytes(const protocol::Records& records) {
 // Produce v7 introduced zstd (KIP-110); older requests may not carry it.
 constexpr int16_t kFirstZstdVersion = 7;
 
+// Produce v3 introduced record batches (magic 2); v0-2 may carry either format.
+constexpr int16_t kFirstBatchOnlyVersion = 3;
+
+// Eddy stores magic 2 only and does not up-convert legacy message sets (docs/record-batch.md,
+// "Legacy formats"); v0-2 requests carrying magic 2 batches follow the v3+ rules below.
+bool is_legacy_message_set(const records::BatchIterator& batches) {
+  const int8_t magic = batches.header().magic;
+  return batches.error() == records::BatchError::kBadMagic && (magic == 0 || magic == 1);
+}
+
 // Kafka's shape rules for a partition's records in Produce v3+: exactly one batch, of magic 2
 // (zstd only from v7). Framing and CRC faults are left to storage, which names them precisely.
 std::optional<PartitionResponse> check_shape(int32_t index, const protocol::Records& records,
@@ -54,6 +64,11 @@ std::optional<PartitionResponse> check_shape(int32_t index, const protocol::Reco
     return partition_error(index, error,
                            fmt::format("Produce requests with version {} {}", version, what));
   };
+  if (!has_batch && version < kFirstBatchOnlyVersion && is_legacy_message_set(batches)) {
+    return partition_error(index, ErrorCode::kUnsupportedForMessageFormat,
+                           "Eddy stores record batches of magic 2 only; message sets of magic 0 "
+                           "or 1 are not accepted");
+  }
   if (!has_batch && batches.error() == records::BatchError::kBadMagic) {
     return fail(ErrorCode::kInvalidRecord,
                 "are only allowed to contain record batches with magic version 2");
@@ -172,7 +187,7 @@ asio::awaitable<ProduceResponse> handle(RequestContext& context, ProduceRequest&
 }  // namespace
 
 HandlerSpec produce_handler() {
-  return make_handler_spec<ProduceRequest, ProduceResponse, &handle>(3, 11);
+  return make_handler_spec<ProduceRequest, ProduceResponse, &handle>(0, 11);
 }
 
 }  // namespace eddy::broker
