@@ -32,6 +32,18 @@ const std::vector<ConfigKey> kServerKeys = {
     {"log.cleaner.enable", "true"},
     {"log.cleaner.backoff.ms", "15000"},
     {"log.cleaner.dedupe.buffer.size", "134217728"},
+    // The group coordinator's keys (parsed by src/group/config.cc from `effective`).
+    {"group.initial.rebalance.delay.ms", "3000"},
+    {"group.min.session.timeout.ms", "6000"},
+    {"group.max.session.timeout.ms", "1800000"},
+    {"group.max.size", "2147483647"},
+    {"offset.metadata.max.bytes", "4096"},
+    {"offsets.retention.minutes", "10080"},
+    {"offsets.retention.check.interval.ms", "600000"},
+    {"offsets.topic.num.partitions", "50"},
+    // Kafka's default is 3, which a single node cannot satisfy; Eddy's is 1.
+    {"offsets.topic.replication.factor", "1"},
+    {"offsets.topic.segment.bytes", "104857600"},
     {"eddy.log.level", "info"},
 };
 

@@ -25,7 +25,6 @@ using protocol::FetchRequest;
 using protocol::FetchResponse;
 
 constexpr int16_t kFirstTopicIdVersion = 13;
-constexpr int16_t kFirstZstdVersion = 10;  // KIP-110: older fetchers cannot read zstd
 constexpr int8_t kReadCommitted = 1;
 constexpr int16_t kFirstRecordBatchVersion = 4;  // older fetchers get legacy message sets
 constexpr int16_t kFirstMagic1Version = 2;       // v0-1 get magic 0, v2-3 magic 1 (as Kafka)
@@ -57,14 +56,8 @@ TopicTargets resolve_topic(Broker& broker, const metadata::MetadataImage& image,
                            const FetchRequest::FetchTopic& requested, int16_t version) {
   TopicTargets out{&requested, {}};
   const bool by_id = version >= kFirstTopicIdVersion;
-  const metadata::TopicImage* topic = nullptr;
-  if (by_id) {
-    metadata::Uuid id;
-    id.bytes = requested.topic_id.bytes;
-    topic = image.topic(id);
-  } else {
-    topic = image.topic(requested.topic);
-  }
+  const metadata::TopicImage* topic =
+      by_id ? image.topic(requested.topic_id) : image.topic(requested.topic);
   const ErrorCode missing = by_id ? ErrorCode::kUnknownTopicId : ErrorCode::kUnknownTopicOrPartition;
   for (const auto& partition : requested.partitions) {
     Target target{&partition, nullptr, ErrorCode::kNone};
@@ -83,27 +76,6 @@ TopicTargets resolve_topic(Broker& broker, const metadata::MetadataImage& image,
     out.partitions.push_back(std::move(target));
   }
   return out;
-}
-
-// True if a batch in the file range is zstd-compressed. Reads only the batch headers' length
-// and attributes; used for fetch versions that predate zstd.
-bool range_holds_zstd(const storage::FileSlice& slice) {
-  constexpr size_t kPrefix = records::kAttributesOffset + 2;
-  int64_t position = slice.position;
-  const int64_t end = slice.position + slice.size_bytes;
-  uint8_t prefix[kPrefix];
-  while (position + static_cast<int64_t>(kPrefix) <= end) {
-    if (::pread(slice.file->fd(), prefix, kPrefix, position) != static_cast<ssize_t>(kPrefix)) {
-      return false;
-    }
-    const auto attributes = records::load_be<int16_t>(prefix + records::kAttributesOffset);
-    if ((attributes & records::kCompressionMask) == static_cast<int>(records::Compression::kZstd)) {
-      return true;
-    }
-    position += records::kBatchLengthFieldEnd +
-                records::load_be<int32_t>(prefix + records::kBatchLengthOffset);
-  }
-  return false;
 }
 
 bool read_slice_bytes(const storage::FileSlice& slice, std::vector<uint8_t>& out) {
@@ -185,11 +157,6 @@ FetchResponse::PartitionData read_partition(const Target& target, const FetchReq
   // one file range, so the rest comes with the client's next fetch.
   if (!read.slices.empty()) {
     const storage::FileSlice& slice = read.slices.front();
-    if (version < kFirstZstdVersion && range_holds_zstd(slice)) {
-      out.error_code = protocol::to_int(ErrorCode::kUnsupportedCompressionType);
-      totals.any_error = true;
-      return out;
-    }
     if (version < kFirstRecordBatchVersion) {
       auto converted = std::make_shared<std::vector<uint8_t>>();
       const ErrorCode error =
