@@ -147,6 +147,17 @@ def committed_offsets(broker, group: str) -> dict:
     return {(tp.topic, tp.partition): (om.offset, om.metadata) for tp, om in found.items()}
 
 
+def wait_for_coordinator(broker, group: str, timeout_s: float = 30.0) -> None:
+    """FindCoordinator until it answers NONE, as every client does before its first commit
+    (the first one creates `__consumer_offsets`)."""
+    from kafka.protocol.commit import GroupCoordinatorRequest
+
+    from clients import kp_exchange, wait_until
+
+    wait_until(lambda: kp_exchange(broker, GroupCoordinatorRequest[0](group)).error_code == 0,
+               timeout_s, f"a coordinator for {group}")
+
+
 # --- raw OffsetCommit, pipelined ------------------------------------------------------------------
 
 def pipelined_commits(broker, group: str, topic: str, commits: list, window: int = 500) -> None:
@@ -158,6 +169,7 @@ def pipelined_commits(broker, group: str, topic: str, commits: list, window: int
 
     from raw_client import RawConnection
 
+    wait_for_coordinator(broker, group)
     with RawConnection(broker.port, timeout_s=60) as connection:
         for start in range(0, len(commits), window):
             chunk = commits[start:start + window]
@@ -166,7 +178,8 @@ def pipelined_commits(broker, group: str, topic: str, commits: list, window: int
                 request = OffsetCommitRequest[2](
                     consumer_group=group, consumer_group_generation_id=-1, consumer_id="",
                     retention_time=-1, topics=[(topic, [(partition, offset, "m%d" % offset)])])
-                body = RequestHeader(request, start + n, "eddy-itest").encode() + request.encode()
+                header = RequestHeader(request, start + n, "eddy-itest")  # kept: weak encode()
+                body = header.encode() + request.encode()
                 frames += struct.pack(">i", len(body)) + body
             connection.send_raw(bytes(frames))
             for n in range(len(chunk)):
