@@ -14,18 +14,27 @@ packages=(
   python3-lz4 python3-snappy python3-zstandard  # codecs for kafka-python
 )
 
+# tests: kafkajs runs on node; a node installed some other way is fine too.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+
 missing=()
 for package in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
   [ "$status" = "installed" ] || missing+=("$package")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-echo "installing: ${missing[*]}"
-sudo_cmd=()
-[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# kafkajs for the JavaScript test clients, at the version tests/js/package-lock.json pins.
+js_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/js"
+if [ ! -d "$js_dir/node_modules" ]; then
+  echo "installing kafkajs into $js_dir/node_modules"
+  npm ci --prefix "$js_dir" --no-audit --no-fund --loglevel=error
+fi
