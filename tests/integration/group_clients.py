@@ -4,8 +4,8 @@ KafkaAdminClient, pipelined raw OffsetCommit requests, the kafkajs driver, and r
 partition's batches and records as stored (offsets with gaps, tombstones, delete horizons).
 
 Run as a script, `group_clients.py member <bootstrap> <group> <topic> <strategy>` is one
-confluent-kafka group member that prints its assignment as a JSON line whenever it changes and
-leaves the group cleanly on SIGTERM."""
+confluent-kafka group member that prints its assignment as a JSON line whenever it changes, and
+the partitions it has received records from since, and leaves the group cleanly on SIGTERM."""
 
 import json
 import signal
@@ -34,15 +34,18 @@ def run_member(bootstrap: str, group: str, topic: str, strategy: str) -> int:
                          "heartbeat.interval.ms": 500, "enable.auto.commit": False,
                          "auto.offset.reset": "earliest", "fetch.wait.max.ms": 100})
     consumer.subscribe([topic])
-    reported = None
+    reported, read = None, set()
     while not stopping:
         message = consumer.poll(0.1)
         if message is not None and message.error() is not None:
             print(json.dumps({"error": str(message.error())}), flush=True)
+        elif message is not None and message.partition() not in read:
+            read.add(message.partition())
+            print(json.dumps({"read": sorted(read)}), flush=True)
         current = sorted(tp.partition for tp in consumer.assignment())
         if current != reported:
             print(json.dumps({"assigned": current}), flush=True)
-            reported = current
+            reported, read = current, set()
     consumer.close()
     print(json.dumps({"closed": True}), flush=True)
     return 0
@@ -56,6 +59,7 @@ class MemberProcess:
             [sys.executable, str(Path(__file__).resolve()), "member", broker.bootstrap, group,
              topic, strategy], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.assigned: list | None = None
+        self.read: list = []  # partitions it received records from since its last assignment
         self.lines: list = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -68,7 +72,9 @@ class MemberProcess:
             except ValueError:
                 continue  # librdkafka's own log lines
             if "assigned" in event:
-                self.assigned = event["assigned"]
+                self.assigned, self.read = event["assigned"], []
+            if "read" in event:
+                self.read = event["read"]
 
     def close(self, timeout_s: float = 30.0) -> None:
         """Leaves the group (consumer.close) and checks the process exited cleanly."""
@@ -245,7 +251,7 @@ def segment_bases(broker, topic: str, partition: int = 0) -> list:
     return sorted(int(p.stem) for p in (broker.data_dir / f"{topic}-{partition}").glob("*.log"))
 
 
-# --- kafkajs ---------------------------------------------------------------------------------------
+# --- kafkajs ------------------------------------------------------------------------------------
 
 class JsGroup:
     """`node tests/js/group_consume.js`: `members` kafkajs consumers in one group that print

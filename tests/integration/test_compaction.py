@@ -3,10 +3,9 @@ latest value per key (offsets kept, gaps between them), tombstones go once their
 passes, readers from offset 0 always see a consistent log, and `__consumer_offsets` stays
 small under a stream of commits."""
 
+from clients import create_topic, now_ms, raw_list_offsets, wait_until, watermarks
 from group_clients import (close_kp_admin, committed_offsets, log_bytes, pipelined_commits,
                            read_partition, segment_bases)
-
-from clients import create_topic, now_ms, raw_list_offsets, wait_until, watermarks
 
 SEGMENT_BYTES = 16384
 DELETE_RETENTION_MS = 4000  # margin: the first cleaned view must still show tombstones

@@ -4,9 +4,9 @@ resumes exactly after the last acknowledged commit, with no record lost or read 
 import signal
 
 import pytest
-from group_clients import close_kp_admin, committed_offsets
 
 from clients import Workload, create_topic, produce_confluent, wait_until, watermarks
+from group_clients import close_kp_admin, committed_offsets
 
 PARTITIONS = 3
 GROUP = "durable"

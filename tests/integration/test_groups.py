@@ -5,11 +5,11 @@ commit, and kafka-python's admin client on groups (list, describe, offsets, dele
 import threading
 
 import pytest
+
+from clients import Workload, create_topic, produce_confluent, wait_until, watermarks
 from group_clients import (JsGroup, MemberProcess, balanced_cover, close_kp_admin,
                            committed_offsets, describe_group, group_matches, kp_admin,
                            member_partitions)
-
-from clients import Workload, create_topic, produce_confluent, wait_until, watermarks
 
 FAST_GROUPS = {"group.initial.rebalance.delay.ms": 0}
 PARTITIONS = 6
@@ -17,6 +17,16 @@ PARTITIONS = 6
 
 def assignments(members):
     return [m.assigned for m in members]
+
+
+def produce_to_each_partition(broker, topic, partitions, per_partition=10):
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all"})
+    for partition in range(partitions):
+        for i in range(per_partition):
+            producer.produce(topic, value=b"record-%d-%d" % (partition, i), partition=partition)
+    assert producer.flush(30) == 0
 
 
 def wait_for_group(broker, group, topic, members, partitions, timeout_s, what):
@@ -54,6 +64,10 @@ def test_members_share_partitions_and_take_over(eddy_factory, strategy):
         wait_for_group(broker, group, topic, survivors[1:], PARTITIONS, 60,
                        "the last member owning every partition after the session timeout")
         assert assignments(survivors[1:]) == [list(range(PARTITIONS))]
+        # It really consumes what it took over.
+        produce_to_each_partition(broker, topic, PARTITIONS)
+        wait_until(lambda: survivors[1].read == list(range(PARTITIONS)), 30,
+                   "the last member reading every partition")
     finally:
         for member in members:
             member.ensure_stopped()
