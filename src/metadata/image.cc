@@ -12,6 +12,11 @@ const TopicImage* MetadataImage::topic(const Uuid& id) const {
   return it == topics_by_id.end() ? nullptr : it->second.get();
 }
 
+const PartitionImage* MetadataImage::partition(const std::string& name, int32_t index) const {
+  const TopicImage* found = topic(name);
+  return found == nullptr ? nullptr : found->partition(index);
+}
+
 bool MetadataImage::equals(const MetadataImage& other) const {
   if (cluster_id != other.cluster_id || controller_id != other.controller_id ||
       last_applied_index != other.last_applied_index || brokers != other.brokers ||

@@ -36,6 +36,12 @@ struct TopicImage {
   std::vector<PartitionImage> partitions;  // index i holds partition i
   ConfigMap configs;                       // overrides only; defaults live in config
   bool operator==(const TopicImage&) const = default;
+
+  // Partition `index`, or nullptr when the topic has no such partition (any int32 is safe).
+  const PartitionImage* partition(int32_t index) const {
+    return index >= 0 && static_cast<size_t>(index) < partitions.size() ? &partitions[index]
+                                                                         : nullptr;
+  }
 };
 
 struct BrokerImage {
@@ -60,6 +66,8 @@ struct MetadataImage {
 
   const TopicImage* topic(const std::string& name) const;
   const TopicImage* topic(const Uuid& id) const;
+  // Partition `index` of topic `name`, or nullptr when either does not exist.
+  const PartitionImage* partition(const std::string& name, int32_t index) const;
 
   // Deep comparison (topic contents, not pointers); used by determinism tests.
   bool equals(const MetadataImage& other) const;

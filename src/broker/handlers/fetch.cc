@@ -10,6 +10,7 @@
 
 #include "broker/broker.h"
 #include "broker/fetch_sessions.h"
+#include "broker/led_partition.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/fetch_request.h"
 #include "protocol/generated/fetch_response.h"
@@ -47,32 +48,19 @@ struct TopicTargets {
   std::vector<Target> partitions;
 };
 
-ErrorCode check_leader_epoch(int32_t requested, int32_t current) {
-  if (requested < 0 || requested == current) return ErrorCode::kNone;
-  return requested > current ? ErrorCode::kUnknownLeaderEpoch : ErrorCode::kFencedLeaderEpoch;
-}
-
-TopicTargets resolve_topic(Broker& broker, const metadata::MetadataImage& image,
-                           const FetchRequest::FetchTopic& requested, int16_t version) {
+TopicTargets resolve_topic(const PartitionView& view, const FetchRequest::FetchTopic& requested,
+                           int16_t version) {
+  const metadata::MetadataImage& image = view.image;
   TopicTargets out{&requested, {}};
   const bool by_id = version >= kFirstTopicIdVersion;
   const metadata::TopicImage* topic =
       by_id ? image.topic(requested.topic_id) : image.topic(requested.topic);
   const ErrorCode missing = by_id ? ErrorCode::kUnknownTopicId : ErrorCode::kUnknownTopicOrPartition;
   for (const auto& partition : requested.partitions) {
-    Target target{&partition, nullptr, ErrorCode::kNone};
-    const bool known = topic != nullptr && partition.partition >= 0 &&
-                       static_cast<size_t>(partition.partition) < topic->partitions.size();
-    if (!known) {
-      target.error = topic == nullptr ? missing : ErrorCode::kUnknownTopicOrPartition;
-    } else {
-      target.error = check_leader_epoch(partition.current_leader_epoch,
-                                        topic->partitions[partition.partition].leader_epoch);
-      if (target.error == ErrorCode::kNone) {
-        target.log = broker.logs().get(topic->name, partition.partition);
-        if (target.log == nullptr) target.error = ErrorCode::kNotLeaderOrFollower;
-      }
-    }
+    LedPartition led =
+        find_led_partition(view, topic, partition.partition, partition.current_leader_epoch);
+    Target target{&partition, std::move(led.log), led.error};
+    if (topic == nullptr) target.error = missing;
     out.partitions.push_back(std::move(target));
   }
   return out;
@@ -224,9 +212,10 @@ asio::awaitable<FetchResponse> handle(RequestContext& context, FetchRequest& req
   if (session.error != ErrorCode::kNone) co_return session_error(session.error);
 
   const auto image = broker.metadata().current();
+  const PartitionView view{broker.config(), *image, broker.logs()};
   std::vector<TopicTargets> topics;
   for (const auto& topic : request.topics) {
-    topics.push_back(resolve_topic(broker, *image, topic, context.api_version));
+    topics.push_back(resolve_topic(view, topic, context.api_version));
   }
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, request.max_wait_ms));

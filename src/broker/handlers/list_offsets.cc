@@ -127,36 +127,6 @@ asio::awaitable<ListOffsetsResponse> handle(RequestContext& context, ListOffsets
 
 }  // namespace
 
-ErrorCode check_leader_epoch(int32_t current_leader_epoch, int32_t leader_epoch) {
-  if (current_leader_epoch < 0 || current_leader_epoch == leader_epoch) return ErrorCode::kNone;
-  return current_leader_epoch > leader_epoch ? ErrorCode::kUnknownLeaderEpoch
-                                             : ErrorCode::kFencedLeaderEpoch;
-}
-
-LedPartition find_led_partition(const PartitionView& view, const std::string& topic,
-                                int32_t partition, int32_t current_leader_epoch) {
-  LedPartition out;
-  const metadata::TopicImage* topic_image = view.image.topic(topic);
-  if (topic_image == nullptr || partition < 0 ||
-      static_cast<size_t>(partition) >= topic_image->partitions.size()) {
-    out.error = ErrorCode::kUnknownTopicOrPartition;
-    return out;
-  }
-  const metadata::PartitionImage& partition_image = topic_image->partitions[partition];
-  EDDY_ASSERT(partition_image.partition_index == partition);
-  if (partition_image.leader != view.config.node_id) {
-    out.error = ErrorCode::kNotLeaderOrFollower;
-    return out;
-  }
-  out.leader_epoch = partition_image.leader_epoch;
-  out.error = check_leader_epoch(current_leader_epoch, partition_image.leader_epoch);
-  if (out.error != ErrorCode::kNone) return out;
-  out.log = view.logs.get(topic, partition);
-  // In the image but not yet on disk: the log appears shortly; the client retries.
-  if (out.log == nullptr) out.error = ErrorCode::kNotLeaderOrFollower;
-  return out;
-}
-
 ListOffsetsResponse list_offsets(const PartitionView& view, const ListOffsetsRequest& request,
                                  int16_t version) {
   const std::set<TopicPartitionKey> duplicated = duplicated_partitions(request);

@@ -6,6 +6,7 @@
 
 #include "broker/auto_create.h"
 #include "broker/broker.h"
+#include "broker/led_partition.h"
 #include "broker/produce_validation.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/produce_request.h"
@@ -89,20 +90,24 @@ std::optional<PartitionResponse> check_shape(int32_t index, const protocol::Reco
   return std::nullopt;
 }
 
-PartitionResponse append_partition(Broker& broker, const metadata::TopicImage& topic,
+// What the partition appends of one request share.
+struct ProduceCall {
+  Broker& broker;
+  PartitionView view;
+  int16_t version;
+  int64_t now_ms;
+  std::vector<uint8_t> rewritten;  // only used when a topic recompresses
+};
+
+PartitionResponse append_partition(ProduceCall& call, const metadata::TopicImage& topic,
                                    const ProducePolicy& policy,
-                                   const ProduceRequest::PartitionProduceData& data,
-                                   int16_t version, int64_t now_ms,
-                                   std::vector<uint8_t>& rewritten) {
-  const bool known = data.index >= 0 && static_cast<size_t>(data.index) < topic.partitions.size();
-  if (!known) return partition_error(data.index, ErrorCode::kUnknownTopicOrPartition);
-  auto log = broker.logs().get(topic.name, data.index);
-  // In the image but not yet on disk: the partition is being created. Retriable.
-  if (log == nullptr) return partition_error(data.index, ErrorCode::kNotLeaderOrFollower);
-  if (auto refused = check_shape(data.index, data.records, version)) return *refused;
+                                   const ProduceRequest::PartitionProduceData& data) {
+  const LedPartition led = find_led_partition(call.view, &topic, data.index, -1);
+  if (led.error != ErrorCode::kNone) return partition_error(data.index, led.error);
+  if (auto refused = check_shape(data.index, data.records, call.version)) return *refused;
 
   const ProduceValidation validation =
-      validate_produce(mutable_bytes(data.records), policy, now_ms, rewritten);
+      validate_produce(mutable_bytes(data.records), policy, call.now_ms, call.rewritten);
   if (validation.error != ErrorCode::kNone) {
     PartitionResponse out = partition_error(data.index, validation.error, validation.message);
     for (const auto& detail : validation.record_errors) {
@@ -110,13 +115,13 @@ PartitionResponse append_partition(Broker& broker, const metadata::TopicImage& t
     }
     return out;
   }
-  const int32_t leader_epoch = topic.partitions[data.index].leader_epoch;
-  const storage::AppendResult appended = log->append(validation.to_append, leader_epoch, now_ms);
+  const storage::AppendResult appended =
+      led.log->append(validation.to_append, led.leader_epoch, call.now_ms);
   if (appended.error != storage::Error::kNone) {
     const auto code = static_cast<ErrorCode>(storage::kafka_error_code(appended.error));
     return partition_error(data.index, code, storage::to_string(appended.error));
   }
-  broker.fetch_waiters().notify(log.get());
+  call.broker.fetch_waiters().notify(led.log.get());
   PartitionResponse out;
   out.index = data.index;
   out.base_offset = appended.base_offset;
@@ -125,15 +130,12 @@ PartitionResponse append_partition(Broker& broker, const metadata::TopicImage& t
   return out;
 }
 
-ProduceResponse::TopicProduceResponse produce_topic(Broker& broker,
-                                                    const metadata::MetadataImage& image,
+ProduceResponse::TopicProduceResponse produce_topic(ProduceCall& call,
                                                     const ProduceRequest::TopicProduceData& data,
-                                                    ErrorCode request_error, int16_t version,
-                                                    int64_t now_ms,
-                                                    std::vector<uint8_t>& rewritten) {
+                                                    ErrorCode request_error) {
   ProduceResponse::TopicProduceResponse out;
   out.name = data.name;
-  const metadata::TopicImage* topic = image.topic(data.name);
+  const metadata::TopicImage* topic = call.view.image.topic(data.name);
   if (request_error == ErrorCode::kNone && topic == nullptr) {
     request_error = ErrorCode::kUnknownTopicOrPartition;
   }
@@ -143,10 +145,9 @@ ProduceResponse::TopicProduceResponse produce_topic(Broker& broker,
     }
     return out;
   }
-  const ProducePolicy policy = produce_policy_for(broker.config(), topic->configs);
+  const ProducePolicy policy = produce_policy_for(call.broker.config(), topic->configs);
   for (const auto& partition : data.partition_data) {
-    out.partition_responses.push_back(
-        append_partition(broker, *topic, policy, partition, version, now_ms, rewritten));
+    out.partition_responses.push_back(append_partition(call, *topic, policy, partition));
   }
   return out;
 }
@@ -171,14 +172,13 @@ asio::awaitable<std::shared_ptr<const metadata::MetadataImage>> image_with_topic
 asio::awaitable<ProduceResponse> handle(RequestContext& context, ProduceRequest& request) {
   const bool valid_acks = request.acks == 0 || request.acks == 1 || request.acks == -1;
   const ErrorCode request_error = valid_acks ? ErrorCode::kNone : ErrorCode::kInvalidRequiredAcks;
-  const auto image = co_await image_with_topics(context.broker, request);
-  const int64_t now_ms = wall_clock_ms();
-  std::vector<uint8_t> rewritten;  // only used when a topic recompresses
+  Broker& broker = context.broker;
+  const auto image = co_await image_with_topics(broker, request);
+  ProduceCall call{broker, {broker.config(), *image, broker.logs()}, context.api_version,
+                   wall_clock_ms(), {}};
   ProduceResponse response;
   for (const auto& topic : request.topic_data) {
-    response.responses.push_back(
-        produce_topic(context.broker, *image, topic, request_error, context.api_version, now_ms,
-                      rewritten));
+    response.responses.push_back(produce_topic(call, topic, request_error));
   }
   context.suppress_response = request.acks == 0;
   co_return response;
