@@ -1,8 +1,8 @@
 #include "broker/handlers/describe_cluster.h"
 
-#include <limits>
 
 #include "broker/broker.h"
+#include "broker/endpoints.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/describe_cluster_request.h"
 #include "protocol/generated/describe_cluster_response.h"
@@ -15,11 +15,6 @@ using protocol::DescribeClusterResponse;
 using protocol::ErrorCode;
 
 constexpr int8_t kBrokerEndpoints = 1;
-// With no authorizer every cluster operation is allowed (AclOperation codes as bits), the
-// same set the Metadata handler reports.
-constexpr int32_t kAllClusterOperations =
-    (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
-constexpr int32_t kOperationsNotRequested = std::numeric_limits<int32_t>::min();
 
 asio::awaitable<DescribeClusterResponse> handle(RequestContext& context,
                                                 DescribeClusterRequest& request) {
@@ -39,16 +34,9 @@ asio::awaitable<DescribeClusterResponse> handle(RequestContext& context,
   response.cluster_authorized_operations = request.include_cluster_authorized_operations
                                                ? kAllClusterOperations
                                                : kOperationsNotRequested;
-  for (const auto& [node_id, broker] : image->brokers) {
-    for (const auto& listener : broker.listeners) {
-      if (listener.name != context.connection.listener_name) continue;
-      DescribeClusterResponse::DescribeClusterBroker entry;
-      entry.broker_id = node_id;
-      entry.host = listener.host;
-      entry.port = listener.port;
-      entry.rack = broker.rack;
-      response.brokers.push_back(std::move(entry));
-    }
+  for (auto& endpoint : endpoints_on(*image, context.connection.listener_name)) {
+    response.brokers.push_back({endpoint.node_id, std::move(endpoint.host), endpoint.port,
+                                std::move(endpoint.rack), {}});
   }
   co_return response;
 }

@@ -2,6 +2,7 @@
 
 #include "broker/await_callback.h"
 #include "broker/broker.h"
+#include "broker/endpoints.h"
 #include "group/coordinator.h"
 #include "group/records.h"
 #include "protocol/error_code.h"
@@ -33,26 +34,20 @@ Coordinator coordinator_error(const std::string& key, ErrorCode error) {
 // The leader of the group's __consumer_offsets partition, at the listener the client used.
 Coordinator locate_group(RequestContext& context, const metadata::MetadataImage& image,
                          const std::string& key) {
-  const metadata::TopicImage* topic = image.topic(group::kOffsetsTopic);
-  const int32_t partition = context.broker.groups().partition_for(key);
-  if (topic == nullptr || partition >= static_cast<int32_t>(topic->partitions.size())) {
-    return coordinator_error(key, ErrorCode::kCoordinatorNotAvailable);
-  }
-  const auto broker = image.brokers.find(topic->partitions[partition].leader);
-  if (broker == image.brokers.end()) {
-    return coordinator_error(key, ErrorCode::kCoordinatorNotAvailable);
-  }
-  for (const auto& listener : broker->second.listeners) {
-    if (listener.name != context.connection.listener_name) continue;
-    Coordinator out;
-    out.key = key;
-    out.node_id = broker->first;
-    out.host = listener.host;
-    out.port = listener.port;
-    out.error_message.reset();
-    return out;
-  }
-  return coordinator_error(key, ErrorCode::kCoordinatorNotAvailable);
+  const metadata::PartitionImage* partition =
+      image.partition(group::kOffsetsTopic, context.broker.groups().partition_for(key));
+  const auto endpoint =
+      partition == nullptr
+          ? std::nullopt
+          : endpoint_of(image, partition->leader, context.connection.listener_name);
+  if (!endpoint) return coordinator_error(key, ErrorCode::kCoordinatorNotAvailable);
+  Coordinator out;
+  out.key = key;
+  out.node_id = endpoint->node_id;
+  out.host = endpoint->host;
+  out.port = endpoint->port;
+  out.error_message.reset();
+  return out;
 }
 
 asio::awaitable<FindCoordinatorResponse> handle(RequestContext& context,

@@ -1,10 +1,10 @@
 #include "broker/handlers/metadata.h"
 
-#include <limits>
 #include <map>
 
 #include "broker/auto_create.h"
 #include "broker/broker.h"
+#include "broker/endpoints.h"
 #include "metadata/controller.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/metadata_request.h"
@@ -17,13 +17,6 @@ using protocol::ErrorCode;
 using protocol::MetadataRequest;
 using protocol::MetadataResponse;
 
-// With no authorizer every operation a resource type supports is allowed; Kafka reports them
-// as bit sets of AclOperation codes.
-constexpr int32_t kAllTopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) |
-                                        (1 << 8) | (1 << 10) | (1 << 11);
-constexpr int32_t kAllClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) |
-                                          (1 << 11) | (1 << 12);
-constexpr int32_t kOperationsNotRequested = std::numeric_limits<int32_t>::min();
 
 MetadataResponse::MetadataResponseTopic describe_topic(const metadata::TopicImage& topic,
                                                        bool include_operations) {
@@ -57,16 +50,9 @@ MetadataResponse::MetadataResponseTopic topic_error(const MetadataRequest::Metad
 
 void add_brokers(const metadata::MetadataImage& image, const std::string& listener_name,
                  MetadataResponse& response) {
-  for (const auto& [node_id, broker] : image.brokers) {
-    for (const auto& listener : broker.listeners) {
-      if (listener.name != listener_name) continue;
-      MetadataResponse::MetadataResponseBroker entry;
-      entry.node_id = node_id;
-      entry.host = listener.host;
-      entry.port = listener.port;
-      entry.rack = broker.rack;
-      response.brokers.push_back(std::move(entry));
-    }
+  for (auto& endpoint : endpoints_on(image, listener_name)) {
+    response.brokers.push_back({endpoint.node_id, std::move(endpoint.host), endpoint.port,
+                                std::move(endpoint.rack), {}});
   }
 }
 
