@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "common/clock.h"
 #include "common/log.h"
 
 namespace eddy::group {
@@ -47,9 +48,7 @@ GroupCoordinator::~GroupCoordinator() {
 }
 
 int64_t GroupCoordinator::now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return wall_clock_ms();
 }
 
 void GroupCoordinator::start() {

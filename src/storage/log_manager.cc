@@ -4,6 +4,7 @@
 #include <chrono>
 #include <random>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "storage/file.h"
 
@@ -11,12 +12,6 @@ namespace eddy::storage {
 namespace {
 
 namespace fs = std::filesystem;
-
-int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() &&

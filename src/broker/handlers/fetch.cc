@@ -1,11 +1,11 @@
 #include "broker/handlers/fetch.h"
 
+#include <chrono>
+
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
-#include <chrono>
-
 #include <unistd.h>
 
 #include "broker/broker.h"
@@ -17,6 +17,7 @@
 #include "records/batch_header.h"
 #include "records/byte_order.h"
 #include "records/legacy_convert.h"
+#include "storage/file.h"
 
 namespace eddy::broker {
 namespace {
@@ -55,7 +56,8 @@ TopicTargets resolve_topic(const PartitionView& view, const FetchRequest::FetchT
   const bool by_id = version >= kFirstTopicIdVersion;
   const metadata::TopicImage* topic =
       by_id ? image.topic(requested.topic_id) : image.topic(requested.topic);
-  const ErrorCode missing = by_id ? ErrorCode::kUnknownTopicId : ErrorCode::kUnknownTopicOrPartition;
+  const ErrorCode missing =
+      by_id ? ErrorCode::kUnknownTopicId : ErrorCode::kUnknownTopicOrPartition;
   for (const auto& partition : requested.partitions) {
     LedPartition led =
         find_led_partition(view, topic, partition.partition, partition.current_leader_epoch);
@@ -68,14 +70,7 @@ TopicTargets resolve_topic(const PartitionView& view, const FetchRequest::FetchT
 
 bool read_slice_bytes(const storage::FileSlice& slice, std::vector<uint8_t>& out) {
   out.resize(static_cast<size_t>(slice.size_bytes));
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t got = ::pread(slice.file->fd(), out.data() + done, out.size() - done,
-                                slice.position + static_cast<int64_t>(done));
-    if (got <= 0) return false;
-    done += static_cast<size_t>(got);
-  }
-  return true;
+  return storage::pread_all(slice.file->fd(), out.data(), out.size(), slice.position);
 }
 
 // Fetch v0-3 predate record batches: the stored batches are converted into a memory copy. Only
@@ -133,9 +128,9 @@ FetchResponse::PartitionData read_partition(const Target& target, const FetchReq
   if (limit <= 0) return out;
   const int64_t max_offset =
       request.isolation_level == kReadCommitted ? out.last_stable_offset : out.high_watermark;
-  const storage::ReadResult read = log.read(target.request->fetch_offset,
-                                            static_cast<int32_t>(limit), max_offset,
-                                            /*min_one_batch=*/totals.bytes == 0);
+  const storage::ReadResult read =
+      log.read(target.request->fetch_offset, static_cast<int32_t>(limit), max_offset,
+               /*min_one_batch=*/totals.bytes == 0);
   if (read.error != storage::Error::kNone) {
     out.error_code = storage::kafka_error_code(read.error);
     totals.any_error = true;
@@ -217,8 +212,8 @@ asio::awaitable<FetchResponse> handle(RequestContext& context, FetchRequest& req
   for (const auto& topic : request.topics) {
     topics.push_back(resolve_topic(view, topic, context.api_version));
   }
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, request.max_wait_ms));
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(std::max(0, request.max_wait_ms));
   ReadTotals totals;
   FetchResponse response = build_response(topics, request, context.api_version, totals);
   auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);

@@ -1,13 +1,15 @@
 #include "broker/handlers/produce.h"
 
 #include <chrono>
-#include <fmt/format.h>
 #include <optional>
+
+#include <fmt/format.h>
 
 #include "broker/auto_create.h"
 #include "broker/broker.h"
 #include "broker/led_partition.h"
 #include "broker/produce_validation.h"
+#include "common/clock.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/produce_request.h"
 #include "protocol/generated/produce_response.h"
@@ -20,12 +22,6 @@ using protocol::ErrorCode;
 using protocol::ProduceRequest;
 using protocol::ProduceResponse;
 using PartitionResponse = ProduceResponse::PartitionProduceResponse;
-
-int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 PartitionResponse partition_error(int32_t index, ErrorCode error, std::string message = {}) {
   PartitionResponse out;
@@ -174,8 +170,8 @@ asio::awaitable<ProduceResponse> handle(RequestContext& context, ProduceRequest&
   const ErrorCode request_error = valid_acks ? ErrorCode::kNone : ErrorCode::kInvalidRequiredAcks;
   Broker& broker = context.broker;
   const auto image = co_await image_with_topics(broker, request);
-  ProduceCall call{broker, {broker.config(), *image, broker.logs()}, context.api_version,
-                   wall_clock_ms(), {}};
+  ProduceCall call{
+      broker, {broker.config(), *image, broker.logs()}, context.api_version, wall_clock_ms(), {}};
   ProduceResponse response;
   for (const auto& topic : request.topic_data) {
     response.responses.push_back(produce_topic(call, topic, request_error));
