@@ -574,7 +574,8 @@ def main():
         "mode": "smoke (figures meaningless)" if args.smoke else "full",
         "build": str(build.relative_to(REPO) if build.is_relative_to(REPO) else build),
         "build_type": build_type(build),
-        "settings": (f"{base['duration_s']} s per produce workload, linger.ms=5, "
+        "settings": (f"{base['duration_s']} s per produce workload, linger.ms=5 (1 for "
+                     f"workload 4), "
                      f"batch.size=1000000, backlog {backlog / 1e9:.2f} GB, workload 7 with "
                      f"{partitions} partitions; workload 4 at 50% of each target's workload 1 "
                      f"records/s; MB = 10^6 bytes of record payload (key + value)"),
