@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  cmake ninja-build g++ pkg-config python3
+  cmake ninja-build g++ pkg-config python3 git clang-format clang-tidy
   libasio-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libraft-dev libuv1-dev
   libgtest-dev libgmock-dev libbenchmark-dev librdkafka-dev

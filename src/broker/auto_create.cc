@@ -49,10 +49,9 @@ asio::awaitable<std::vector<AutoCreateResult>> auto_create_topics(Broker& broker
     results.push_back({std::move(name), error});
   }
   if (specs.empty()) co_return results;
-  auto created = co_await await_callback<std::vector<metadata::TopicResult>>(
-      [&](auto done) {
-        broker.metadata().create_topics(std::move(specs), false, std::move(done));
-      });
+  auto created = co_await await_callback<std::vector<metadata::TopicResult>>([&](auto done) {
+    broker.metadata().create_topics(std::move(specs), false, std::move(done));
+  });
   for (size_t i = 0; i < created.size() && i < spec_result_index.size(); ++i) {
     const metadata::Status& status = created[i].status;
     // A concurrent request created it first: it exists, which is all the caller wants.

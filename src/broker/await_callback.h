@@ -12,13 +12,14 @@
 // that lives across a co_await twice (GCC PRs 99576 and relatives), which is harmless only for
 // trivially destructible objects. The static_assert below enforces it.
 
-#include <asio/async_result.hpp>
-#include <asio/associated_executor.hpp>
-#include <asio/post.hpp>
-#include <asio/use_awaitable.hpp>
 #include <functional>
 #include <memory>
 #include <type_traits>
+
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
 
 namespace eddy::broker {
 
@@ -32,14 +33,13 @@ asio::awaitable<Result> await_callback(Start start) {
     // std::function needs a copyable callable; the completion handler is move-only.
     auto shared = std::make_shared<Handler>(std::move(handler));
     std::function<void(Result)> done = [shared, executor](Result result) {
-      asio::post(executor, [shared, result = std::move(result)]() mutable {
-        (*shared)(std::move(result));
-      });
+      asio::post(executor,
+                 [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
     };
     start(std::move(done));
   };
   return asio::async_initiate<decltype(asio::use_awaitable), void(Result)>(std::move(initiate),
-                                                                          asio::use_awaitable);
+                                                                           asio::use_awaitable);
 }
 
 }  // namespace eddy::broker

@@ -54,8 +54,8 @@ std::string describe(const protocol::RequestHeader& header, const net::Connectio
 std::string unsupported_reason(const protocol::ApiInfo* api, int16_t api_version,
                                const HandlerSpec* spec, const net::ConnectionInfo& from) {
   if (spec == nullptr) {
-    return fmt::format("unsupported API {} (key {}) from {}: not implemented", api->name,
-                       api->key, from.peer);
+    return fmt::format("unsupported API {} (key {}) from {}: not implemented", api->name, api->key,
+                       from.peer);
   }
   return fmt::format("unsupported version v{} of {} (key {}) from {}: implemented v{}-v{}",
                      api_version, api->name, api->key, from.peer, spec->min_version,
@@ -79,8 +79,8 @@ asio::awaitable<net::Response> Broker::handle(const net::ConnectionInfo& connect
   if (api == nullptr) co_return close_connection(fmt::format("unknown API key {}", api_key));
 
   const HandlerSpec* spec = registry_.find(api_key);
-  const bool version_supported = spec != nullptr && api_version >= spec->min_version &&
-                                 api_version <= spec->max_version;
+  const bool version_supported =
+      spec != nullptr && api_version >= spec->min_version && api_version <= spec->max_version;
   const bool api_versions_fallback =
       !version_supported && api_key == static_cast<int16_t>(protocol::ApiKey::kApiVersions);
   if (!version_supported && !api_versions_fallback) {
@@ -95,8 +95,8 @@ asio::awaitable<net::Response> Broker::handle(const net::ConnectionInfo& connect
   }
   if (api_versions_fallback) co_return unsupported_api_versions(registry_, header.correlation_id);
 
-  RequestContext context{api_key, api_version, header.correlation_id, header.client_id,
-                         connection, *this};
+  RequestContext context{api_key,          api_version, header.correlation_id,
+                         header.client_id, connection,  *this};
   net::Response response;
   begin_response(response.frame, header.correlation_id,
                  protocol::response_header_version(api_key, api_version));

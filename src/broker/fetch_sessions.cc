@@ -1,6 +1,5 @@
 #include "broker/fetch_sessions.h"
 
-
 #include "common/assert.h"
 
 namespace eddy::broker {

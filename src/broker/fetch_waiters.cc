@@ -1,6 +1,7 @@
 #include "broker/fetch_waiters.h"
 
 #include <algorithm>
+
 #include <asio/post.hpp>
 
 namespace eddy::broker {

@@ -7,12 +7,13 @@
 // Threads: watch() and notify() may be called from any event loop. notify() takes no lock
 // when no fetch waits anywhere (the common case under pure produce load).
 
-#include <asio/steady_timer.hpp>
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
+
+#include <asio/steady_timer.hpp>
 
 namespace eddy::storage {
 class PartitionLog;

@@ -3,8 +3,9 @@
 // A handler serves one Kafka API over a declared version range. The registry is the single
 // source of truth for what Eddy implements: ApiVersions advertises exactly its contents.
 
-#include <asio/awaitable.hpp>
 #include <cstdint>
+
+#include <asio/awaitable.hpp>
 
 #include "broker/request_context.h"
 #include "protocol/reader.h"
@@ -13,8 +14,8 @@
 namespace eddy::broker {
 
 enum class HandlerOutcome {
-  kRespond,         // the body was written to the writer
-  kMalformed,       // the request body did not decode: close the connection
+  kRespond,    // the body was written to the writer
+  kMalformed,  // the request body did not decode: close the connection
 };
 
 using HandlerFunction = asio::awaitable<HandlerOutcome> (*)(RequestContext& context,

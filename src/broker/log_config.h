@@ -14,7 +14,6 @@ storage::LogConfig log_config_for(const config::ServerConfig& server,
 
 // The same resolution, for one config by name (e.g. "cleanup.policy"), as text.
 std::string topic_config_value(const config::ServerConfig& server,
-                               const metadata::ConfigMap& topic_overrides,
-                               std::string_view name);
+                               const metadata::ConfigMap& topic_overrides, std::string_view name);
 
 }  // namespace eddy::broker

@@ -9,7 +9,8 @@ namespace eddy::broker {
 
 void PartitionSync::create_logs(const metadata::TopicImage& topic, int32_t first_partition) {
   const storage::LogConfig log_config = log_config_for(config_, topic.configs);
-  for (auto index = static_cast<size_t>(first_partition); index < topic.partitions.size(); ++index) {
+  for (auto index = static_cast<size_t>(first_partition); index < topic.partitions.size();
+       ++index) {
     const int32_t partition = topic.partitions[index].partition_index;
     if (logs_.get(topic.name, partition) != nullptr) continue;
     storage::Error error = storage::Error::kNone;

@@ -1,6 +1,7 @@
 #include "broker/produce_validation.h"
 
 #include <charconv>
+
 #include <fmt/format.h>
 
 #include "broker/log_config.h"

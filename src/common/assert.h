@@ -8,16 +8,16 @@ namespace eddy {
                                 const char* message);
 }  // namespace eddy
 
-#define EDDY_ASSERT(expression)                                              \
-  do {                                                                       \
-    if (!(expression)) [[unlikely]] {                                        \
-      ::eddy::assert_failed(#expression, __FILE__, __LINE__, nullptr);       \
-    }                                                                        \
+#define EDDY_ASSERT(expression)                                        \
+  do {                                                                 \
+    if (!(expression)) [[unlikely]] {                                  \
+      ::eddy::assert_failed(#expression, __FILE__, __LINE__, nullptr); \
+    }                                                                  \
   } while (false)
 
-#define EDDY_ASSERT_MSG(expression, message)                                 \
-  do {                                                                       \
-    if (!(expression)) [[unlikely]] {                                        \
-      ::eddy::assert_failed(#expression, __FILE__, __LINE__, (message));     \
-    }                                                                        \
+#define EDDY_ASSERT_MSG(expression, message)                             \
+  do {                                                                   \
+    if (!(expression)) [[unlikely]] {                                    \
+      ::eddy::assert_failed(#expression, __FILE__, __LINE__, (message)); \
+    }                                                                    \
   } while (false)

@@ -2,9 +2,9 @@
 
 // Logging goes through spdlog's default logger; this header keeps the include in one place
 // and names the few helpers the rest of the code uses.
-#include <spdlog/spdlog.h>
-
 #include <string_view>
+
+#include <spdlog/spdlog.h>
 
 namespace eddy::log {
 

@@ -1,8 +1,8 @@
 #include "common/uuid.h"
 
-#include <sys/random.h>
-
 #include <cstring>
+
+#include <sys/random.h>
 
 #include "common/assert.h"
 

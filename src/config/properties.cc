@@ -7,7 +7,9 @@
 namespace eddy::config {
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\f'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\f';
+}
 
 // Joins physical lines ending in an odd number of backslashes into logical lines.
 std::vector<std::pair<int, std::string>> logical_lines(std::string_view text) {
@@ -73,10 +75,18 @@ bool unescape(std::string_view in, std::string& out, std::string& error) {
     }
     if (++i == in.size()) break;
     switch (in[i]) {
-      case 't': out.push_back('\t'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 'f': out.push_back('\f'); break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
       case 'u': {
         unsigned code_point = 0;
         for (int digit = 0; digit < 4; ++digit) {
@@ -90,7 +100,8 @@ bool unescape(std::string_view in, std::string& out, std::string& error) {
         append_utf8(out, code_point);
         break;
       }
-      default: out.push_back(in[i]);
+      default:
+        out.push_back(in[i]);
     }
   }
   return true;

@@ -25,7 +25,8 @@ TEST(Properties, SeparatorsAndComments) {
 }
 
 TEST(Properties, ContinuationLinesAndEscapes) {
-  const auto props = parse_ok("listeners=PLAINTEXT://a:1,\\\n    SSL://b:2\nk\\=ey=v\\tal\\u00e9\n");
+  const auto props =
+      parse_ok("listeners=PLAINTEXT://a:1,\\\n    SSL://b:2\nk\\=ey=v\\tal\\u00e9\n");
   EXPECT_EQ(props.at("listeners"), "PLAINTEXT://a:1,SSL://b:2");
   EXPECT_EQ(props.at("k=ey"), "v\tal\xc3\xa9");
 }

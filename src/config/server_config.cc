@@ -107,9 +107,9 @@ bool parse_host_port(const std::string& address, Listener& listener, std::string
     port_text = address.substr(colon + 1);
   }
   int port = -1;
-  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 ||
-      port > 65535) {
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 || port > 65535) {
     error = "invalid port in listener address " + address;
     return false;
   }
@@ -187,7 +187,9 @@ bool check_ranges(const ServerConfig& out, std::string& error) {
 
 }  // namespace
 
-const std::vector<ConfigKey>& known_server_keys() { return kServerKeys; }
+const std::vector<ConfigKey>& known_server_keys() {
+  return kServerKeys;
+}
 
 bool parse_listeners(const std::string& text, const std::string& protocol_map,
                      std::vector<Listener>& out, std::string& error) {
@@ -243,7 +245,8 @@ bool build_server_config(const Properties& file, const Properties& overrides, Se
   out.metadata_log_dir = out.effective["metadata.log.dir"];
   if (out.metadata_log_dir.empty()) out.metadata_log_dir = out.log_dirs.front();
   if (out.num_network_threads == 0) {
-    out.num_network_threads = static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
+    out.num_network_threads =
+        static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
   }
   out.log_level = out.effective["eddy.log.level"];
   return true;

@@ -23,8 +23,8 @@ TEST(ServerConfig, DefaultsAreKafkas) {
 TEST(ServerConfig, OverridesWinOverFile) {
   ServerConfig config;
   std::string error;
-  const Properties file = {{"node.id", "3"}, {"log.dirs", "/a, /b"},
-                           {"listeners", "PLAINTEXT://127.0.0.1:9092"}};
+  const Properties file = {
+      {"node.id", "3"}, {"log.dirs", "/a, /b"}, {"listeners", "PLAINTEXT://127.0.0.1:9092"}};
   const Properties overrides = {{"listeners", "PLAINTEXT://127.0.0.1:19092"}};
   ASSERT_TRUE(build_server_config(file, overrides, config, error)) << error;
   EXPECT_EQ(config.node_id, 3);

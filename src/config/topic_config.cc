@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
+
+#include <fmt/format.h>
 
 namespace eddy::config {
 namespace {
@@ -17,15 +18,30 @@ constexpr double kIntMax = std::numeric_limits<int32_t>::max();
 std::vector<TopicConfigDef> make_defs() {
   using T = ConfigType;
   return {
-      {"cleanup.policy", T::kList, "delete", {{"log.cleanup.policy"}}, {}, {},
+      {"cleanup.policy",
+       T::kList,
+       "delete",
+       {{"log.cleanup.policy"}},
+       {},
+       {},
        {"compact", "delete"}},
       {"compression.gzip.level", T::kInt, "-1", {{"compression.gzip.level"}}, -1, 9, {}},
       {"compression.lz4.level", T::kInt, "9", {{"compression.lz4.level"}}, 1, 17, {}},
-      {"compression.type", T::kString, "producer", {{"compression.type"}}, {}, {},
+      {"compression.type",
+       T::kString,
+       "producer",
+       {{"compression.type"}},
+       {},
+       {},
        {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}},
       {"compression.zstd.level", T::kInt, "3", {{"compression.zstd.level"}}, -131072, 22, {}},
-      {"delete.retention.ms", T::kLong, "86400000", {{"log.cleaner.delete.retention.ms"}}, 0,
-       {}, {}},
+      {"delete.retention.ms",
+       T::kLong,
+       "86400000",
+       {{"log.cleaner.delete.retention.ms"}},
+       0,
+       {},
+       {}},
       {"file.delete.delay.ms", T::kLong, "60000", {{"log.segment.delete.delay.ms"}}, 0, {}, {}},
       {"flush.messages", T::kLong, kLongMax, {{"log.flush.interval.messages"}}, 1, {}, {}},
       {"flush.ms", T::kLong, kLongMax, {{"log.flush.interval.ms"}}, 0, {}, {}},
@@ -34,48 +50,100 @@ std::vector<TopicConfigDef> make_defs() {
       {"leader.replication.throttled.replicas", T::kList, "", {}, {}, {}, {}},
       {"local.retention.bytes", T::kLong, "-2", {{"log.local.retention.bytes"}}, -2, {}, {}},
       {"local.retention.ms", T::kLong, "-2", {{"log.local.retention.ms"}}, -2, {}, {}},
-      {"max.compaction.lag.ms", T::kLong, kLongMax, {{"log.cleaner.max.compaction.lag.ms"}}, 1,
-       {}, {}},
-      {"max.message.bytes", T::kInt, "1048588", {{"message.max.bytes"}}, 0, {}, {}},
-      {"message.timestamp.after.max.ms", T::kLong, kLongMax,
-       {{"log.message.timestamp.after.max.ms"}}, 0, {}, {}},
-      {"message.timestamp.before.max.ms", T::kLong, kLongMax,
-       {{"log.message.timestamp.before.max.ms"}}, 0, {}, {}},
-      {"message.timestamp.type", T::kString, "CreateTime", {{"log.message.timestamp.type"}}, {},
-       {}, {"CreateTime", "LogAppendTime"}},
-      {"min.cleanable.dirty.ratio", T::kDouble, "0.5", {{"log.cleaner.min.cleanable.ratio"}}, 0,
-       1, {}},
-      {"min.compaction.lag.ms", T::kLong, "0", {{"log.cleaner.min.compaction.lag.ms"}}, 0, {},
+      {"max.compaction.lag.ms",
+       T::kLong,
+       kLongMax,
+       {{"log.cleaner.max.compaction.lag.ms"}},
+       1,
+       {},
        {}},
+      {"max.message.bytes", T::kInt, "1048588", {{"message.max.bytes"}}, 0, {}, {}},
+      {"message.timestamp.after.max.ms",
+       T::kLong,
+       kLongMax,
+       {{"log.message.timestamp.after.max.ms"}},
+       0,
+       {},
+       {}},
+      {"message.timestamp.before.max.ms",
+       T::kLong,
+       kLongMax,
+       {{"log.message.timestamp.before.max.ms"}},
+       0,
+       {},
+       {}},
+      {"message.timestamp.type",
+       T::kString,
+       "CreateTime",
+       {{"log.message.timestamp.type"}},
+       {},
+       {},
+       {"CreateTime", "LogAppendTime"}},
+      {"min.cleanable.dirty.ratio",
+       T::kDouble,
+       "0.5",
+       {{"log.cleaner.min.cleanable.ratio"}},
+       0,
+       1,
+       {}},
+      {"min.compaction.lag.ms", T::kLong, "0", {{"log.cleaner.min.compaction.lag.ms"}}, 0, {}, {}},
       {"min.insync.replicas", T::kInt, "1", {{"min.insync.replicas"}}, 1, {}, {}},
       {"preallocate", T::kBoolean, "false", {{"log.preallocate"}}, {}, {}, {}},
       {"remote.storage.enable", T::kBoolean, "false", {}, {}, {}, {}},
       {"retention.bytes", T::kLong, "-1", {{"log.retention.bytes"}}, {}, {}, {}},
-      {"retention.ms", T::kLong, "604800000",
+      {"retention.ms",
+       T::kLong,
+       "604800000",
        {{"log.retention.ms"}, {"log.retention.minutes", 60000}, {"log.retention.hours", 3600000}},
-       -1, {}, {}},
+       -1,
+       {},
+       {}},
       {"segment.bytes", T::kInt, "1073741824", {{"log.segment.bytes"}}, 14, {}, {}},
       {"segment.index.bytes", T::kInt, "10485760", {{"log.index.size.max.bytes"}}, 4, {}, {}},
-      {"segment.jitter.ms", T::kLong, "0", {{"log.roll.jitter.ms"}, {"log.roll.jitter.hours",
-       3600000}}, 0, {}, {}},
-      {"segment.ms", T::kLong, "604800000",
-       {{"log.roll.ms"}, {"log.roll.hours", 3600000}}, 1, {}, {}},
-      {"unclean.leader.election.enable", T::kBoolean, "false",
-       {{"unclean.leader.election.enable"}}, {}, {}, {}},
+      {"segment.jitter.ms",
+       T::kLong,
+       "0",
+       {{"log.roll.jitter.ms"}, {"log.roll.jitter.hours", 3600000}},
+       0,
+       {},
+       {}},
+      {"segment.ms",
+       T::kLong,
+       "604800000",
+       {{"log.roll.ms"}, {"log.roll.hours", 3600000}},
+       1,
+       {},
+       {}},
+      {"unclean.leader.election.enable",
+       T::kBoolean,
+       "false",
+       {{"unclean.leader.election.enable"}},
+       {},
+       {},
+       {}},
   };
 }
 
 std::string_view type_name(ConfigType type) {
   switch (type) {
-    case ConfigType::kBoolean: return "BOOLEAN";
-    case ConfigType::kString: return "STRING";
-    case ConfigType::kInt: return "INT";
-    case ConfigType::kShort: return "SHORT";
-    case ConfigType::kLong: return "LONG";
-    case ConfigType::kDouble: return "DOUBLE";
-    case ConfigType::kList: return "LIST";
-    case ConfigType::kClass: return "CLASS";
-    case ConfigType::kPassword: return "PASSWORD";
+    case ConfigType::kBoolean:
+      return "BOOLEAN";
+    case ConfigType::kString:
+      return "STRING";
+    case ConfigType::kInt:
+      return "INT";
+    case ConfigType::kShort:
+      return "SHORT";
+    case ConfigType::kLong:
+      return "LONG";
+    case ConfigType::kDouble:
+      return "DOUBLE";
+    case ConfigType::kList:
+      return "LIST";
+    case ConfigType::kClass:
+      return "CLASS";
+    case ConfigType::kPassword:
+      return "PASSWORD";
   }
   return "UNKNOWN";
 }
@@ -107,8 +175,9 @@ bool validate_number(const TopicConfigDef& def, const std::string& text, std::st
     return false;
   }
   if ((def.min_value && *value < *def.min_value) || (def.max_value && *value > *def.max_value)) {
-    reason = def.max_value ? fmt::format("Value must be in [{}, {}]", *def.min_value, *def.max_value)
-                           : fmt::format("Value must be at least {}", *def.min_value);
+    reason = def.max_value
+                 ? fmt::format("Value must be in [{}, {}]", *def.min_value, *def.max_value)
+                 : fmt::format("Value must be at least {}", *def.min_value);
     return false;
   }
   return true;
@@ -140,10 +209,9 @@ const std::vector<TopicConfigDef>& topic_config_defs() {
 
 const TopicConfigDef* find_topic_config(std::string_view name) {
   const auto& defs = topic_config_defs();
-  const auto found = std::lower_bound(defs.begin(), defs.end(), name,
-                                      [](const TopicConfigDef& def, std::string_view key) {
-                                        return def.name < key;
-                                      });
+  const auto found = std::lower_bound(
+      defs.begin(), defs.end(), name,
+      [](const TopicConfigDef& def, std::string_view key) { return def.name < key; });
   return found != defs.end() && found->name == name ? &*found : nullptr;
 }
 

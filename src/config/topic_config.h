@@ -46,10 +46,10 @@ struct TopicConfigDef {
   std::string_view name;
   ConfigType type;
   std::string_view default_value;
-  std::vector<BrokerSynonym> synonyms;      // highest priority first
-  std::optional<double> min_value;          // numeric types
+  std::vector<BrokerSynonym> synonyms;  // highest priority first
+  std::optional<double> min_value;      // numeric types
   std::optional<double> max_value;
-  std::vector<std::string_view> allowed;    // string/list types: every element must be one
+  std::vector<std::string_view> allowed;  // string/list types: every element must be one
 };
 
 // Every topic config, sorted by name.

@@ -27,7 +27,8 @@ TEST(TopicConfig, ValidationMatchesKafkasRules) {
   EXPECT_FALSE(validate_topic_config("cleanup.policy", "compact,shred", error));
   EXPECT_NE(error.find("cleanup.policy"), std::string::npos);
   EXPECT_FALSE(validate_topic_config("retention.ms", "forever", error));
-  EXPECT_EQ(error, "Invalid value forever for configuration retention.ms: Not a number of type LONG");
+  EXPECT_EQ(error,
+            "Invalid value forever for configuration retention.ms: Not a number of type LONG");
   EXPECT_TRUE(validate_topic_config("retention.ms", "-1", error));
   EXPECT_FALSE(validate_topic_config("retention.ms", "-2", error));
   EXPECT_FALSE(validate_topic_config("segment.bytes", "3000000000", error));  // beyond INT
@@ -47,7 +48,8 @@ TEST(TopicConfig, ResolutionOrderIsTopicThenBrokerThenDefault) {
   EXPECT_EQ(resolved.source, ConfigSource::kStaticBrokerConfig);
   EXPECT_EQ(resolved.synonym_name, "log.retention.hours");
 
-  resolved = resolve_topic_config(retention, {}, {{"log.retention.ms", "5"}, {"log.retention.hours", "2"}});
+  resolved = resolve_topic_config(retention, {},
+                                  {{"log.retention.ms", "5"}, {"log.retention.hours", "2"}});
   EXPECT_EQ(resolved.value, "5");
 
   resolved = resolve_topic_config(retention, {{"retention.ms", "1000"}}, broker);

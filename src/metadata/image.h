@@ -40,7 +40,7 @@ struct TopicImage {
   // Partition `index`, or nullptr when the topic has no such partition (any int32 is safe).
   const PartitionImage* partition(int32_t index) const {
     return index >= 0 && static_cast<size_t>(index) < partitions.size() ? &partitions[index]
-                                                                         : nullptr;
+                                                                        : nullptr;
   }
 };
 

@@ -76,7 +76,9 @@ std::string check_meta_properties(const fs::path& file, int32_t node_id, std::st
 
 }  // namespace
 
-std::string generate_kafka_id() { return Uuid::random().to_string(); }
+std::string generate_kafka_id() {
+  return Uuid::random().to_string();
+}
 
 LogDirsResult format_or_check_log_dirs(const std::vector<std::string>& dirs, int32_t node_id) {
   LogDirsResult result;

@@ -1,11 +1,11 @@
 #include "metadata/meta_properties.h"
 
-#include "config/properties.h"
-
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
+
+#include "config/properties.h"
 
 namespace eddy::metadata {
 namespace {
@@ -79,7 +79,8 @@ TEST_F(MetadataPropertiesTest, ParsesKafkaWrittenFile) {
   config::ParseError error;
   ASSERT_TRUE(config::parse_properties(
       "#\n#Thu Jan 01 00:00:00 UTC 2024\nnode.id=1\ndirectory.id=AbCd\nversion=1\n"
-      "cluster.id = MkU3OEVBNTcwNTJENDM2Qk\n", properties, error));
+      "cluster.id = MkU3OEVBNTcwNTJENDM2Qk\n",
+      properties, error));
   EXPECT_EQ(properties["cluster.id"], "MkU3OEVBNTcwNTJENDM2Qk");
   EXPECT_EQ(properties["node.id"], "1");
   EXPECT_EQ(properties.size(), 4u);

@@ -8,7 +8,9 @@
 
 // libraft 0.15 leaks a small array on its own error path when a closed segment fails to
 // load (CorruptSegmentIsAnErrorNotACrash); the leak is in the library, not in Eddy.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libraft.so"; }
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:libraft.so";
+}
 
 namespace eddy::metadata {
 namespace {

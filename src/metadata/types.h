@@ -44,5 +44,4 @@ struct Status {
 // Kafka's ConfigResource types.
 enum class ConfigResourceType : int8_t { kTopic = 2, kBroker = 4 };
 
-
 }  // namespace eddy::metadata

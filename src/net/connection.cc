@@ -12,8 +12,8 @@
 
 namespace eddy::net {
 
-Connection::Connection(asio::ip::tcp::socket socket, ConnectionInfo info,
-                       ConnectionLimits limits, RequestHandler& handler)
+Connection::Connection(asio::ip::tcp::socket socket, ConnectionInfo info, ConnectionLimits limits,
+                       RequestHandler& handler)
     : socket_(std::move(socket)),
       info_(std::move(info)),
       limits_(limits),
@@ -28,16 +28,19 @@ void Connection::start() {
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.native_non_blocking(true, ignored);
   auto self = shared_from_this();
-  asio::co_spawn(socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
-  asio::co_spawn(socket_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
-  asio::co_spawn(socket_.get_executor(), [self] { return self->idle_watchdog(); },
-                 asio::detached);
+  asio::co_spawn(
+      socket_.get_executor(), [self] { return self->read_loop(); }, asio::detached);
+  asio::co_spawn(
+      socket_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
+  asio::co_spawn(
+      socket_.get_executor(), [self] { return self->idle_watchdog(); }, asio::detached);
 }
 
 void Connection::close(const std::string& reason) {
   if (closed_) return;
   closed_ = true;
-  if (!reason.empty()) spdlog::info("closing connection {} from {}: {}", info_.id, info_.peer, reason);
+  if (!reason.empty())
+    spdlog::info("closing connection {} from {}: {}", info_.id, info_.peer, reason);
   std::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
@@ -61,9 +64,9 @@ asio::awaitable<void> Connection::read_loop() {
     co_await asio::async_read(socket_, asio::buffer(size_prefix),
                               asio::redirect_error(asio::use_awaitable, error));
     if (error) break;
-    const int32_t size = static_cast<int32_t>((uint32_t{size_prefix[0]} << 24) |
-                                              (uint32_t{size_prefix[1]} << 16) |
-                                              (uint32_t{size_prefix[2]} << 8) | size_prefix[3]);
+    const int32_t size =
+        static_cast<int32_t>((uint32_t{size_prefix[0]} << 24) | (uint32_t{size_prefix[1]} << 16) |
+                             (uint32_t{size_prefix[2]} << 8) | size_prefix[3]);
     if (size < 0 || size > limits_.max_request_bytes) {
       close(fmt::format("request size {} outside [0, socket.request.max.bytes={}]", size,
                         limits_.max_request_bytes));

@@ -5,13 +5,14 @@
 // may be in flight; both their count and their bytes are bounded, and the reader stops
 // reading (TCP back-pressure) when a bound is reached.
 
-#include <asio/awaitable.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
 
 #include "net/event.h"
 #include "net/request_handler.h"
@@ -19,9 +20,9 @@
 namespace eddy::net {
 
 struct ConnectionLimits {
-  int32_t max_request_bytes = 104857600;       // socket.request.max.bytes
-  int32_t max_inflight_requests = 500;         // queued.max.requests, per connection
-  int64_t max_inflight_bytes = 104857600;      // request bytes held by in-flight requests
+  int32_t max_request_bytes = 104857600;           // socket.request.max.bytes
+  int32_t max_inflight_requests = 500;             // queued.max.requests, per connection
+  int64_t max_inflight_bytes = 104857600;          // request bytes held by in-flight requests
   std::chrono::milliseconds idle_timeout{600000};  // connections.max.idle.ms
 };
 

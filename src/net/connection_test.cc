@@ -1,15 +1,15 @@
+#include <atomic>
+#include <cstdio>
+#include <string>
+
 #include <arpa/inet.h>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <asio/steady_timer.hpp>
-#include <asio/use_awaitable.hpp>
-#include <atomic>
-#include <cstdio>
-#include <string>
 
 #include "net/server.h"
 

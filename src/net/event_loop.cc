@@ -1,8 +1,8 @@
 #include "net/event_loop.h"
 
-#include <pthread.h>
-
 #include <string>
+
+#include <pthread.h>
 
 #include "common/log.h"
 
@@ -10,7 +10,9 @@ namespace eddy::net {
 
 EventLoop::EventLoop(int index) : index_(index) {}
 
-EventLoop::~EventLoop() { stop(); }
+EventLoop::~EventLoop() {
+  stop();
+}
 
 void EventLoop::start() {
   work_.emplace(context_.get_executor());

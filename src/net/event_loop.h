@@ -3,9 +3,10 @@
 // One io_context run by one thread. Eddy runs one event loop per core; a connection lives on
 // exactly one loop for its whole life, so its state needs no locks.
 
-#include <asio/io_context.hpp>
 #include <optional>
 #include <thread>
+
+#include <asio/io_context.hpp>
 
 namespace eddy::net {
 

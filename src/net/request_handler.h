@@ -5,10 +5,11 @@
 // with several requests of one connection in flight at once; it writes the responses in
 // request order.
 
-#include <asio/awaitable.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <asio/awaitable.hpp>
 
 #include "protocol/writer.h"
 

@@ -1,12 +1,12 @@
 #include "net/send.h"
 
-#include <sys/sendfile.h>
+#include <vector>
 
 #include <asio/buffer.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <vector>
+#include <sys/sendfile.h>
 
 #include "common/assert.h"
 
@@ -67,7 +67,8 @@ asio::awaitable<std::error_code> send_frame(asio::ip::tcp::socket& socket,
     if (auto error = co_await write_gathered(socket, gathered)) co_return error;
     if (auto error = co_await send_file_range(socket, records)) co_return error;
   }
-  if (position < bytes.size()) gathered.emplace_back(bytes.data() + position, bytes.size() - position);
+  if (position < bytes.size())
+    gathered.emplace_back(bytes.data() + position, bytes.size() - position);
   co_return co_await write_gathered(socket, gathered);
 }
 

@@ -3,9 +3,10 @@
 // Writes a protocol::Writer's output to a socket: buffer bytes and memory splices as gathered
 // writes, file splices with sendfile(2) so record bytes never pass through user space.
 
+#include <system_error>
+
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
-#include <system_error>
 
 #include "protocol/writer.h"
 

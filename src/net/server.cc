@@ -1,11 +1,12 @@
 #include "net/server.h"
 
+#include <future>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
-#include <future>
 
 #include "common/assert.h"
 #include "common/log.h"
@@ -27,7 +28,9 @@ Server::Server(int num_loops, ConnectionLimits limits, RequestHandler& handler)
   for (int i = 0; i < num_loops; ++i) loops_.push_back(std::make_unique<EventLoop>(i));
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 bool Server::bind(const std::vector<ListenerSpec>& listeners, std::string& error) {
   auto& context = loops_.front()->context();
@@ -46,7 +49,8 @@ bool Server::bind(const std::vector<ListenerSpec>& listeners, std::string& error
     if (!ec) acceptor->bind(endpoint, ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
-      error = "cannot listen on " + endpoint_text(endpoint) + " (" + spec.name + "): " + ec.message();
+      error =
+          "cannot listen on " + endpoint_text(endpoint) + " (" + spec.name + "): " + ec.message();
       return false;
     }
     spdlog::info("listening on {} ({})", endpoint_text(acceptor->local_endpoint()), spec.name);

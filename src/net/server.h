@@ -3,11 +3,12 @@
 // The network server: one event loop per configured thread, one acceptor per listener (on
 // loop 0), and accepted connections spread round-robin over the loops.
 
-#include <asio/ip/tcp.hpp>
 #include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <asio/ip/tcp.hpp>
 
 #include "net/connection.h"
 #include "net/event_loop.h"

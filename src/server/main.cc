@@ -1,9 +1,10 @@
 // eddy: a Kafka-compatible broker. `eddy [serve] [--config FILE] [--override key=value]...`
 
-#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "common/log.h"
 #include "server/run.h"

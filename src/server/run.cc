@@ -1,7 +1,7 @@
 #include "server/run.h"
 
-#include <csignal>
 #include <algorithm>
+#include <csignal>
 #include <future>
 
 #include "broker/broker.h"
@@ -79,7 +79,8 @@ bool open_logs(const config::ServerConfig& config, const metadata::MetadataStore
   const auto image = store.current();
   const auto error = logs.open_all([&config, &image](const std::string& topic) {
     const metadata::TopicImage* known = image->topic(topic);
-    return broker::log_config_for(config, known != nullptr ? known->configs : metadata::ConfigMap{});
+    return broker::log_config_for(config,
+                                  known != nullptr ? known->configs : metadata::ConfigMap{});
   });
   if (error != storage::Error::kNone) {
     spdlog::error("cannot open partition logs: {}", storage::to_string(error));
@@ -154,10 +155,10 @@ int run(const Options& options) {
     return 1;
   }
   broker::PartitionSync sync(config, logs);
-  store->set_listener([&sync](const metadata::MetadataImage& old_image,
-                              const metadata::MetadataImage& new_image) {
-    sync.apply(old_image, new_image);
-  });
+  store->set_listener(
+      [&sync](const metadata::MetadataImage& old_image, const metadata::MetadataImage& new_image) {
+        sync.apply(old_image, new_image);
+      });
   sync.reconcile(*store->current());
 
   group::GroupConfig group_config;
@@ -194,8 +195,8 @@ int run(const Options& options) {
     return 1;
   }
   server.start();
-  spdlog::info("eddy started: cluster.id={} node.id={} with {} event loops",
-               formatted.cluster_id, config.node_id, server.loop_count());
+  spdlog::info("eddy started: cluster.id={} node.id={} with {} event loops", formatted.cluster_id,
+               config.node_id, server.loop_count());
 
   const int signal_number = wait_for_stop_signal(stop_signals);
   spdlog::info("received {}, shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");

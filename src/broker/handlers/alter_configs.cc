@@ -105,10 +105,9 @@ asio::awaitable<std::vector<ApiError>> submit_alters(Broker& broker,
     outcomes.push_back(alter.error);
   }
   if (specs.empty()) co_return outcomes;
-  auto results = co_await await_callback<std::vector<metadata::AlterConfigsResult>>(
-      [&](auto done) {
-        broker.metadata().alter_configs(std::move(specs), validate_only, std::move(done));
-      });
+  auto results = co_await await_callback<std::vector<metadata::AlterConfigsResult>>([&](auto done) {
+    broker.metadata().alter_configs(std::move(specs), validate_only, std::move(done));
+  });
   for (size_t i = 0; i < results.size() && i < spec_index.size(); ++i) {
     outcomes[spec_index[i]] = to_api_error(results[i].status);
   }

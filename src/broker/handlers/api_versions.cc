@@ -23,12 +23,12 @@ bool valid_software_field(std::string_view text) {
 
 asio::awaitable<protocol::ApiVersionsResponse> handle(RequestContext& context,
                                                       protocol::ApiVersionsRequest& request) {
-  const bool valid = context.api_version < 3 ||
-                     (valid_software_field(request.client_software_name) &&
-                      valid_software_field(request.client_software_version));
-  co_return api_versions_body(context.broker.registry(),
-                              valid ? protocol::ErrorCode::kNone
-                                    : protocol::ErrorCode::kInvalidRequest);
+  const bool valid =
+      context.api_version < 3 || (valid_software_field(request.client_software_name) &&
+                                  valid_software_field(request.client_software_version));
+  co_return api_versions_body(
+      context.broker.registry(),
+      valid ? protocol::ErrorCode::kNone : protocol::ErrorCode::kInvalidRequest);
 }
 
 }  // namespace
@@ -48,8 +48,8 @@ protocol::ApiVersionsResponse api_versions_body(const HandlerRegistry& registry,
 }
 
 HandlerSpec api_versions_handler() {
-  return make_handler_spec<protocol::ApiVersionsRequest, protocol::ApiVersionsResponse, &handle>(
-      0, 4);
+  return make_handler_spec<protocol::ApiVersionsRequest, protocol::ApiVersionsResponse, &handle>(0,
+                                                                                                 4);
 }
 
 }  // namespace eddy::broker

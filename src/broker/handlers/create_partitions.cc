@@ -72,8 +72,8 @@ asio::awaitable<CreatePartitionsResponse> handle(RequestContext& context,
     response.results.push_back(make_result(topic.name, error));
   }
   if (specs.empty()) co_return response;
-  auto results = co_await await_callback<std::vector<metadata::CreatePartitionsResult>>(
-      [&](auto done) {
+  auto results =
+      co_await await_callback<std::vector<metadata::CreatePartitionsResult>>([&](auto done) {
         context.broker.metadata().create_partitions(std::move(specs), request.validate_only,
                                                     std::move(done));
       });

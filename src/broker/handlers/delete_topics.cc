@@ -109,10 +109,9 @@ asio::awaitable<DeleteTopicsResponse> handle(RequestContext& context,
     refs.push_back({topic.name.value_or(""), topic.topic_id});
   }
   if (refs.empty()) co_return response;
-  auto results = co_await await_callback<std::vector<metadata::DeleteTopicResult>>(
-      [&](auto done) {
-        context.broker.metadata().delete_topics(std::move(refs), std::move(done));
-      });
+  auto results = co_await await_callback<std::vector<metadata::DeleteTopicResult>>([&](auto done) {
+    context.broker.metadata().delete_topics(std::move(refs), std::move(done));
+  });
   for (size_t i = 0; i < results.size() && i < ref_result_index.size(); ++i) {
     Result& slot = response.responses[ref_result_index[i]];
     const ApiError error = to_api_error(results[i].status);

@@ -1,6 +1,5 @@
 #include "broker/handlers/describe_cluster.h"
 
-
 #include "broker/broker.h"
 #include "broker/endpoints.h"
 #include "protocol/error_code.h"
@@ -35,8 +34,8 @@ asio::awaitable<DescribeClusterResponse> handle(RequestContext& context,
                                                ? kAllClusterOperations
                                                : kOperationsNotRequested;
   for (auto& endpoint : endpoints_on(*image, context.connection.listener_name)) {
-    response.brokers.push_back({endpoint.node_id, std::move(endpoint.host), endpoint.port,
-                                std::move(endpoint.rack), {}});
+    response.brokers.push_back(
+        {endpoint.node_id, std::move(endpoint.host), endpoint.port, std::move(endpoint.rack), {}});
   }
   co_return response;
 }

@@ -36,10 +36,9 @@ Coordinator locate_group(RequestContext& context, const metadata::MetadataImage&
                          const std::string& key) {
   const metadata::PartitionImage* partition =
       image.partition(group::kOffsetsTopic, context.broker.groups().partition_for(key));
-  const auto endpoint =
-      partition == nullptr
-          ? std::nullopt
-          : endpoint_of(image, partition->leader, context.connection.listener_name);
+  const auto endpoint = partition == nullptr ? std::nullopt
+                                             : endpoint_of(image, partition->leader,
+                                                           context.connection.listener_name);
   if (!endpoint) return coordinator_error(key, ErrorCode::kCoordinatorNotAvailable);
   Coordinator out;
   out.key = key;

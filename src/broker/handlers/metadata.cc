@@ -17,7 +17,6 @@ using protocol::ErrorCode;
 using protocol::MetadataRequest;
 using protocol::MetadataResponse;
 
-
 MetadataResponse::MetadataResponseTopic describe_topic(const metadata::TopicImage& topic,
                                                        bool include_operations) {
   MetadataResponse::MetadataResponseTopic out;
@@ -39,8 +38,8 @@ MetadataResponse::MetadataResponseTopic describe_topic(const metadata::TopicImag
   return out;
 }
 
-MetadataResponse::MetadataResponseTopic topic_error(const MetadataRequest::MetadataRequestTopic& requested,
-                                                    ErrorCode error) {
+MetadataResponse::MetadataResponseTopic topic_error(
+    const MetadataRequest::MetadataRequestTopic& requested, ErrorCode error) {
   MetadataResponse::MetadataResponseTopic out;
   out.error_code = protocol::to_int(error);
   out.name = requested.name;
@@ -51,8 +50,8 @@ MetadataResponse::MetadataResponseTopic topic_error(const MetadataRequest::Metad
 void add_brokers(const metadata::MetadataImage& image, const std::string& listener_name,
                  MetadataResponse& response) {
   for (auto& endpoint : endpoints_on(image, listener_name)) {
-    response.brokers.push_back({endpoint.node_id, std::move(endpoint.host), endpoint.port,
-                                std::move(endpoint.rack), {}});
+    response.brokers.push_back(
+        {endpoint.node_id, std::move(endpoint.host), endpoint.port, std::move(endpoint.rack), {}});
   }
 }
 
@@ -105,8 +104,8 @@ asio::awaitable<MetadataResponse> handle(RequestContext& context, MetadataReques
                                                : kOperationsNotRequested;
   const bool include_operations = request.include_topic_authorized_operations;
   // v0 has no null: an empty list means all topics. From v1 on, null means all topics.
-  const bool all_topics = !request.topics.has_value() ||
-                          (context.api_version == 0 && request.topics->empty());
+  const bool all_topics =
+      !request.topics.has_value() || (context.api_version == 0 && request.topics->empty());
   if (all_topics) {
     for (const auto& [name, topic] : image->topics_by_name) {
       response.topics.push_back(describe_topic(*topic, include_operations));
@@ -121,8 +120,8 @@ asio::awaitable<MetadataResponse> handle(RequestContext& context, MetadataReques
   }
   for (const auto& requested : *request.topics) {
     auto topic = lookup_topic(*image, requested, include_operations);
-    const auto failure = requested.name ? creation_failures.find(*requested.name)
-                                        : creation_failures.end();
+    const auto failure =
+        requested.name ? creation_failures.find(*requested.name) : creation_failures.end();
     if (failure != creation_failures.end() &&
         topic.error_code == protocol::to_int(ErrorCode::kUnknownTopicOrPartition)) {
       topic.error_code = protocol::to_int(failure->second);
