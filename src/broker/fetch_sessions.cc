@@ -23,7 +23,7 @@ std::shared_ptr<FetchSession> FetchSessionCache::create() {
   // Ids are positive and not reused while a session holds them.
   do {
     last_id_ = last_id_ == INT32_MAX ? 1 : last_id_ + 1;
-  } while (sessions_.count(last_id_) > 0);
+  } while (sessions_.contains(last_id_));
   auto session = std::make_shared<FetchSession>();
   session->id = last_id_;
   session->last_used = std::chrono::steady_clock::now();

@@ -1,5 +1,6 @@
 #include "common/uuid.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <sys/random.h>
@@ -20,10 +21,7 @@ int alphabet_index(char c) {
 }  // namespace
 
 bool Uuid::is_zero() const {
-  for (uint8_t byte : bytes) {
-    if (byte != 0) return false;
-  }
-  return true;
+  return std::ranges::all_of(bytes, [](uint8_t byte) { return byte == 0; });
 }
 
 std::string Uuid::to_string() const {

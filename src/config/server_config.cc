@@ -164,7 +164,7 @@ bool build_numbers(ServerConfig& out, std::string& error) {
 // node.id (KRaft) wins; broker.id (the older name) is honoured when node.id is not given.
 void apply_broker_id_alias(const Properties& file, const Properties& overrides,
                            Properties& effective) {
-  const bool node_id_given = file.count("node.id") > 0 || overrides.count("node.id") > 0;
+  const bool node_id_given = file.contains("node.id") || overrides.contains("node.id");
   const std::string& broker_id = effective["broker.id"];
   if (!node_id_given && broker_id != "-1") effective["node.id"] = broker_id;
 }
@@ -176,7 +176,7 @@ bool check_ranges(const ServerConfig& out, std::string& error) {
   if (out.queued_max_requests < 1) error = "queued.max.requests must be >= 1";
   if (out.num_partitions < 1) error = "num.partitions must be >= 1";
   if (out.log_cleaner_backoff_ms < 1) error = "log.cleaner.backoff.ms must be >= 1";
-  if (out.log_cleaner_dedupe_buffer_size < 1024 * 1024) {
+  if (out.log_cleaner_dedupe_buffer_size < int64_t{1024} * 1024) {
     error = "log.cleaner.dedupe.buffer.size must be >= 1048576";
   }
   if (out.log_retention_check_interval_ms < 1) {

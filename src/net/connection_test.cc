@@ -20,7 +20,8 @@ namespace {
 // after the delay. "file:<text>" answers with <text> spliced from a temporary file.
 class DelayEchoHandler : public RequestHandler {
  public:
-  asio::awaitable<Response> handle(const ConnectionInfo&, std::vector<uint8_t> frame) override {
+  asio::awaitable<Response> handle(const ConnectionInfo& /*connection*/,
+                                   std::vector<uint8_t> frame) override {
     const int now = ++concurrent_;
     int seen = max_concurrent_.load();
     while (now > seen && !max_concurrent_.compare_exchange_weak(seen, now)) {
@@ -74,15 +75,15 @@ class Client {
   }
   ~Client() { ::close(fd_); }
 
-  void send_frame(const std::string& body) {
+  void send_frame(const std::string& body) const {
     send_size(static_cast<int32_t>(body.size()));
     send_raw(body);
   }
-  void send_size(int32_t size) {
+  void send_size(int32_t size) const {
     const uint32_t big_endian = htonl(static_cast<uint32_t>(size));
     ASSERT_EQ(::write(fd_, &big_endian, 4), 4);
   }
-  void send_raw(const std::string& bytes) {
+  void send_raw(const std::string& bytes) const {
     ASSERT_EQ(::write(fd_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
   }
   // Reads one response frame; empty optional when the server closed the connection.
@@ -95,7 +96,7 @@ class Client {
   }
 
  private:
-  bool read_exact(void* out, size_t size) {
+  bool read_exact(void* out, size_t size) const {
     auto* bytes = static_cast<char*>(out);
     while (size > 0) {
       const ssize_t n = ::read(fd_, bytes, size);

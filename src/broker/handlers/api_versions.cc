@@ -1,5 +1,6 @@
 #include "broker/handlers/api_versions.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "broker/broker.h"
@@ -15,10 +16,7 @@ bool valid_software_field(std::string_view text) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   };
   if (!alnum(text.front()) || !alnum(text.back())) return false;
-  for (const char c : text) {
-    if (!alnum(c) && c != '-' && c != '.') return false;
-  }
-  return true;
+  return std::ranges::all_of(text, [&](char c) { return alnum(c) || c == '-' || c == '.'; });
 }
 
 asio::awaitable<protocol::ApiVersionsResponse> handle(RequestContext& context,
