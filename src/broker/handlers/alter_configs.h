@@ -11,6 +11,7 @@
 #include "broker/config_validation.h"
 #include "broker/handler.h"
 #include "metadata/image.h"
+#include "protocol/error_code.h"
 
 namespace eddy::broker {
 
@@ -36,6 +37,21 @@ ApiError check_alter_resource(const Broker& broker, const metadata::MetadataImag
 asio::awaitable<std::vector<ApiError>> submit_alters(Broker& broker,
                                                      const std::vector<PlannedAlter>& planned,
                                                      bool validate_only);
+
+// The response of either API: one entry per planned resource with its outcome.
+template <typename Response>
+Response alter_response(const std::vector<PlannedAlter>& planned,
+                        const std::vector<ApiError>& outcomes) {
+  Response response;
+  for (size_t i = 0; i < planned.size(); ++i) {
+    auto& entry = response.responses.emplace_back();
+    entry.error_code = protocol::to_int(outcomes[i].code);
+    entry.error_message = outcomes[i].message;
+    entry.resource_type = planned[i].resource_type;
+    entry.resource_name = planned[i].resource_name;
+  }
+  return response;
+}
 
 HandlerSpec alter_configs_handler();
 

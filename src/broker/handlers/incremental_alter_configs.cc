@@ -39,16 +39,7 @@ asio::awaitable<IncrementalAlterConfigsResponse> handle(RequestContext& context,
   }
   const std::vector<ApiError> outcomes =
       co_await submit_alters(context.broker, planned, request.validate_only);
-  IncrementalAlterConfigsResponse response;
-  for (size_t i = 0; i < planned.size(); ++i) {
-    IncrementalAlterConfigsResponse::AlterConfigsResourceResponse entry;
-    entry.error_code = protocol::to_int(outcomes[i].code);
-    entry.error_message = outcomes[i].message;
-    entry.resource_type = planned[i].resource_type;
-    entry.resource_name = planned[i].resource_name;
-    response.responses.push_back(std::move(entry));
-  }
-  co_return response;
+  co_return alter_response<IncrementalAlterConfigsResponse>(planned, outcomes);
 }
 
 }  // namespace
