@@ -1,5 +1,6 @@
 #include "records/crc32c.h"
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string_view>
@@ -55,6 +56,75 @@ TEST(Crc32c, HardwareMatchesPortableOnRandomData) {
     }
   }
   EXPECT_EQ(crc32c(7, data.data(), data.size()), crc32c_portable(7, data.data(), data.size()));
+}
+
+std::vector<uint8_t> random_bytes(size_t size, uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::vector<uint8_t> data(size);
+  for (auto& byte : data) byte = static_cast<uint8_t>(random());
+  return data;
+}
+
+// Counts mismatches instead of one EXPECT per length, so a broken combine reports briefly.
+TEST(Crc32c, EveryLengthUpTo4096MatchesPortable) {
+  constexpr size_t kMaxSize = 4096;
+  const auto data = random_bytes(kMaxSize + 8, 1);
+  for (size_t start : {0, 1, 5}) {
+    size_t mismatches = 0;
+    size_t first_mismatch = 0;
+    for (size_t size = 0; size <= kMaxSize; ++size) {
+      const uint32_t initial = static_cast<uint32_t>(size * 0x9E3779B9u);
+      const uint8_t* bytes = data.data() + start;
+      if (crc32c(initial, bytes, size) != crc32c_portable(initial, bytes, size)) {
+        if (mismatches++ == 0) first_mismatch = size;
+      }
+    }
+    EXPECT_EQ(mismatches, 0u) << "start " << start << ", first bad size " << first_mismatch;
+  }
+}
+
+TEST(Crc32c, LargeLengthsMatchPortableAtEveryMisalignment) {
+  // Around the chunk sizes of the interleaved path (3 lanes of 64, 512 and 4096 bytes), then a
+  // few MB with odd tails.
+  const std::vector<size_t> sizes = {191,   192,         193,     1535,       1536,
+                                     1537,  12287,       12288,   12289,      12288 + 1536,
+                                     16384, 65536 + 200, 1000003, (1u << 20), (3u << 20) + 7};
+  const auto data = random_bytes((3u << 20) + 16, 2);
+  for (size_t size : sizes) {
+    for (size_t start = 0; start < 8; ++start) {
+      const uint8_t* bytes = data.data() + start;
+      EXPECT_EQ(crc32c(0, bytes, size), crc32c_portable(0, bytes, size))
+          << "size " << size << ", start " << start;
+      EXPECT_EQ(crc32c(0xDEADBEEFu, bytes, size), crc32c_portable(0xDEADBEEFu, bytes, size))
+          << "size " << size << ", start " << start;
+    }
+  }
+}
+
+TEST(Crc32c, SplittingAtRandomPointsGivesTheOneShotValue) {
+  const auto data = random_bytes(200000, 3);
+  const uint32_t expected = crc32c_portable(0, data.data(), data.size());
+  EXPECT_EQ(crc32c(0, data.data(), data.size()), expected);
+  std::mt19937_64 random(4);
+  for (int round = 0; round < 50; ++round) {
+    uint32_t crc = 0;
+    size_t offset = 0;
+    while (offset < data.size()) {
+      // Pieces from a few bytes to tens of KB, so every path of crc32c() is entered mid-stream.
+      const size_t max_piece = size_t{1} << (random() % 16);
+      const size_t piece = std::min<size_t>(random() % (max_piece + 1), data.size() - offset);
+      crc = crc32c(crc, data.data() + offset, piece);
+      offset += piece;
+    }
+    EXPECT_EQ(crc, expected) << "round " << round;
+  }
+}
+
+TEST(Crc32c, SingleChainMatchesPortable) {
+  const auto data = random_bytes(70000, 5);
+  for (size_t size : {0, 1, 7, 8, 9, 64, 1000, 70000}) {
+    EXPECT_EQ(crc32c_single_chain(3, data.data(), size), crc32c_portable(3, data.data(), size));
+  }
 }
 
 }  // namespace
