@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <string>
@@ -83,6 +84,15 @@ int main() {
   });
   expect_allocations(words, "memalign", 1, [] {
     sink = memalign(64, 128);
+    std::free(sink);
+  });
+  // libc's own allocations (strdup, reallocarray) call malloc/realloc through the PLT too.
+  expect_allocations(words, "strdup", 1, [] {
+    sink = strdup("more than a few bytes");
+    std::free(sink);
+  });
+  expect_allocations(words, "reallocarray", 1, [] {
+    sink = reallocarray(nullptr, 10, 10);
     std::free(sink);
   });
   expect_allocations(words, "operator new", 1, [] {

@@ -26,6 +26,7 @@ RECORDS_PER_BATCH = (1, 10, 100, 1000)
 CHECK_LIMIT_PER_RECORD = 0.01
 PARTITIONS = 6
 IN_FLIGHT = 32  # pipelined requests on the connection; well under the broker's bound
+SETTLE_S = 1.0  # quiet time after the warm-up before the idle rate is measured
 
 
 def create_topic(connection: Connection, topic: str, configs: dict[str, str]) -> None:
@@ -83,7 +84,9 @@ class Row:
 
 
 def idle_rate(counters: Counters, seconds: float) -> float:
-    """Allocations per second while the broker serves nothing (its background threads)."""
+    """Allocations per second while the broker serves nothing (its background threads), after
+    the burst that follows the warm-up (flushes, checkpoints) has passed."""
+    time.sleep(SETTLE_S)
     before = counters.allocations()
     time.sleep(seconds)
     return (counters.allocations() - before) / seconds
@@ -142,8 +145,18 @@ def trace(broker: Broker, connection: Connection, args) -> None:
     broker.counters.arm_trace(0)
 
 
-def run(args) -> tuple[list[Row], float]:
-    """Runs every scenario against one broker; returns the rows and the idle allocation rate.
+def thread_shares(broker: Broker, before: dict[int, int]) -> dict[str, int]:
+    """Allocations per thread name since `before`."""
+    shares: dict[str, int] = {}
+    for tid, count in broker.counters.by_thread().items():
+        name = broker.thread_name(tid)
+        shares[name] = shares.get(name, 0) + count - before.get(tid, 0)
+    return shares
+
+
+def run(args) -> tuple[list[Row], float, dict[str, int]]:
+    """Runs every scenario against one broker; returns the rows, the idle allocation rate and
+    the allocations of each broker thread (by name) during the measured runs.
     The broker's data directory and log are kept (and named) if anything fails."""
     work_dir = Path(tempfile.mkdtemp(prefix="eddy-alloc-"))
     trace_file = work_dir / "alloc-trace.txt" if args.trace else None
@@ -152,7 +165,9 @@ def run(args) -> tuple[list[Row], float]:
         connection = Connection(broker.port)
         warm_up(connection, args)
         idle_per_s = idle_rate(broker.counters, args.idle_seconds)
+        threads_before = broker.counters.by_thread()
         rows = measure_all(broker, connection, idle_per_s, args)
+        threads = thread_shares(broker, threads_before)
         if args.trace:
             trace(broker, connection, args)
         connection.close()
@@ -164,7 +179,7 @@ def run(args) -> tuple[list[Row], float]:
     if args.trace:
         shutil.copy(trace_file, args.trace)
     shutil.rmtree(work_dir, ignore_errors=True)
-    return rows, idle_per_s
+    return rows, idle_per_s, threads
 
 
 def per_extra_record(rows: list[Row], label: str) -> float:
@@ -233,8 +248,11 @@ def parse_args():
 
 def main() -> int:
     args = parse_args()
-    rows, idle_per_s = run(args)
+    rows, idle_per_s, threads = run(args)
     worst = report(rows, idle_per_s, args)
+    print("\nAllocations by broker thread during the measured runs: " +
+          ", ".join(f"{name} {count}" for name, count in
+                    sorted(threads.items(), key=lambda item: -item[1]) if count > 0))
     if args.trace:
         summarize_trace(args.trace, args.eddy)
     if args.check and worst > CHECK_LIMIT_PER_RECORD:

@@ -9,8 +9,9 @@ import subprocess
 import time
 from pathlib import Path
 
-# Word positions in the shim's SharedCounters page (alloc_counter.cc).
-MAGIC_WORD, ALLOCATIONS_WORD, TRACE_BUDGET_WORD = 0, 1, 3
+# Word positions in the shim's SharedCounters page (alloc_counter.cc): five totals, then
+# (tid, allocations) pairs, one per thread.
+MAGIC_WORD, ALLOCATIONS_WORD, TRACE_BUDGET_WORD, FIRST_THREAD_WORD, MAX_THREADS = 0, 1, 3, 5, 120
 MAGIC = 0x45444459414C4331
 
 
@@ -24,6 +25,15 @@ class Counters:
 
     def allocations(self) -> int:
         return self.word(ALLOCATIONS_WORD)
+
+    def by_thread(self) -> dict[int, int]:
+        """Allocations so far of each thread id."""
+        counts = {}
+        for slot in range(MAX_THREADS):
+            tid = self.word(FIRST_THREAD_WORD + 2 * slot)
+            if tid != 0:
+                counts[tid] = self.word(FIRST_THREAD_WORD + 2 * slot + 1)
+        return counts
 
     def arm_trace(self, budget: int) -> None:
         struct.pack_into("=Q", self.map, TRACE_BUDGET_WORD * 8, budget)
@@ -77,6 +87,12 @@ class Broker:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError(f"eddy did not accept connections within {timeout_s}s")
+
+    def thread_name(self, tid: int) -> str:
+        try:
+            return Path(f"/proc/{self.process.pid}/task/{tid}/comm").read_text().strip()
+        except OSError:
+            return "(exited)"
 
     def stop(self) -> None:
         self.counters.close()
