@@ -127,19 +127,18 @@ void EndToEndReader::finish(int64_t expected, int timeout_ms) {
   queue_ = nullptr;
 }
 
+// One message at a time: rd_kafka_consume_batch_queue() waits until the whole batch is full
+// (or its timeout passes), which would add up to kPollTimeoutMs to every latency measured.
 void EndToEndReader::loop() {
-  std::vector<rd_kafka_message_t*> batch(kBatchMessages);
   while (!stop_.load()) {
-    const ssize_t count =
-        rd_kafka_consume_batch_queue(queue_, kPollTimeoutMs, batch.data(), batch.size());
+    rd_kafka_message_t* message = rd_kafka_consume_queue(queue_, kPollTimeoutMs);
+    if (message == nullptr) continue;
     const int64_t now_ns = monotonic_ns();
-    for (ssize_t i = 0; i < count; ++i) {
-      if (batch[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        latency_.record_us((now_ns - embedded_timestamp_ns(*batch[i])) / 1000);
-        records_.fetch_add(1);
-      }
-      rd_kafka_message_destroy(batch[i]);
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      latency_.record_us((now_ns - embedded_timestamp_ns(*message)) / 1000);
+      records_.fetch_add(1);
     }
+    rd_kafka_message_destroy(message);
   }
 }
 
