@@ -37,6 +37,8 @@ START_TIMEOUT_S = 120
 BACKLOG_BYTES = 2 * 10**9
 IDLE_CONNECTIONS = 200
 IDLE_PARTITIONS = 1000
+SCALE_PARTITIONS = 1000
+SCALE_BYTES = 10 * 10**9
 
 
 def log(message):
@@ -176,8 +178,16 @@ class Server:
             return ""
 
 
+def settle_disk():
+    """Commits pending file-system work (deleted files' blocks, discards) before a measurement,
+    so one run's clean-up does not stall the next run's writes."""
+    os.sync()
+
+
 def start_sink(build, work_dir, partitions, topic):
     port = free_port()
+    (work_dir / "sink.data").unlink(missing_ok=True)
+    settle_disk()
     command = [str(build / "bench" / "eddy_sink"), "--port", str(port), "--partitions",
                str(partitions), "--topic", topic, "--data-file", str(work_dir / "sink.data")]
     return Server("sink", command, port, work_dir / "sink.log").start()
@@ -191,12 +201,13 @@ def eddy_command(build, data_dir, port, overrides):
     return command
 
 
-def start_eddy(build, work_dir, port=None, overrides=None):
+def start_eddy(build, work_dir, port=None, overrides=None, data_name="eddy-data"):
     port = port or free_port()
-    data_dir = work_dir / "eddy-data"
+    data_dir = work_dir / data_name
     data_dir.mkdir(exist_ok=True)
     server = Server("eddy", eddy_command(build, data_dir, port, overrides or {}), port,
-                    work_dir / "eddy.log")
+                    work_dir / f"{data_name}.log")
+    server.data_name = data_name
     server.overrides = dict(overrides or {})
     return server.start()
 
@@ -331,6 +342,62 @@ def restart_times(build, eddy, work_dir):
         eddy = start_eddy(build, work_dir, eddy.port, eddy.overrides)
         times[label] = eddy.startup_s
     return eddy, times
+
+
+def scanned_bytes_since(log_path, offset):
+    """Sum of the bytes start-up recovery read and CRC-checked, from the broker's log lines
+    ("storage: loaded ... scanned N bytes") written after `offset`."""
+    total = 0
+    with open(log_path, "rb") as log_file:
+        log_file.seek(offset)
+        for line in log_file.read().decode(errors="replace").splitlines():
+            marker = line.rfind("scanned ")
+            if "storage: loaded" in line and marker >= 0:
+                total += int(line[marker:].split()[1])
+    return total
+
+
+def timed_restart(build, work_dir, eddy, sig):
+    """Stops Eddy with `sig`, starts it on the same data; returns (eddy, seconds, scanned)."""
+    eddy.stop(sig)
+    log_path = work_dir / f"{eddy.data_name}.log"
+    offset = log_path.stat().st_size
+    eddy = start_eddy(build, work_dir, eddy.port, eddy.overrides, eddy.data_name)
+    return eddy, eddy.startup_s, scanned_bytes_since(log_path, offset)
+
+
+def startup_at_scale(build, work_dir, smoke):
+    """Start-up with SCALE_PARTITIONS partitions holding SCALE_BYTES of 1 KB records: after
+    kill -9 right after the writes (with Eddy's background sync, then without it, as Kafka),
+    and after a clean stop. Each variant writes into a fresh data dir."""
+    partitions = 100 if smoke else SCALE_PARTITIONS
+    data_bytes = 20 * 10**6 if smoke else SCALE_BYTES
+    figures = {}
+    variants = (("with background sync", {}, True),
+                ("eddy.log.sync.interval.ms=0, as Kafka", {"eddy.log.sync.interval.ms": 0}, False))
+    for index, (label, overrides, measure_clean) in enumerate(variants):
+        name = f"scale-data-{index}"
+        eddy = start_eddy(build, work_dir, overrides=overrides, data_name=name)
+        try:
+            fill = run_loadgen(build, eddy, "1-produce-1kb.workload", {
+                "topic": "scale", "partitions": partitions, "create_topic": "true",
+                "record_count": data_bytes // 1024, "duration_s": 900, "linger_ms": 50})
+            if not fill.get("ok"):
+                figures[f"start-up at scale ({label})"] = f"fill failed: {fill.get('error')}"
+                continue
+            size = f"{partitions} partitions, {fill['payload_bytes'] / 1e9:.1f} GB"
+            eddy, seconds, scanned = timed_restart(build, work_dir, eddy, signal.SIGKILL)
+            figures[f"start-up after kill -9, {size}, {label} (s; GB rescanned)"] = \
+                f"{seconds:.2f}; {scanned / 1e9:.2f}"
+            if measure_clean:
+                eddy, seconds, scanned = timed_restart(build, work_dir, eddy, signal.SIGTERM)
+                figures[f"start-up after clean stop, {size} (s; GB rescanned)"] = \
+                    f"{seconds:.2f}; {scanned / 1e9:.2f}"
+        finally:
+            eddy.stop()
+            shutil.rmtree(work_dir / name, ignore_errors=True)
+            settle_disk()
+    return figures
 
 
 class EddyForWorkloads:
@@ -533,6 +600,10 @@ def run_eddy_suite(build, work_dir, smoke):
             f"{times['clean']:.2f}"
         scale[f"start-up after kill -9, {times['data_bytes'] / 1e9:.2f} GB data (s)"] = \
             f"{times['unclean']:.2f}"
+        eddy.stop()
+        shutil.rmtree(work_dir / "eddy-data", ignore_errors=True)
+        settle_disk()
+        scale.update(startup_at_scale(build, work_dir, smoke))
         return results, " ".join(notes), scale
     finally:
         eddy.stop()

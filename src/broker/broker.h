@@ -23,7 +23,7 @@ class Broker final : public net::RequestHandler {
   // net::RequestHandler: parses the request header, routes to the API's handler and frames
   // the response (see dispatch.cc).
   asio::awaitable<net::Response> handle(const net::ConnectionInfo& connection,
-                                        std::vector<uint8_t> frame) override;
+                                        net::RequestFrame frame) override;
 
   const config::ServerConfig& config() const { return config_; }
   metadata::MetadataStore& metadata() { return metadata_; }

@@ -70,7 +70,7 @@ Broker::Broker(const config::ServerConfig& config, metadata::MetadataStore& meta
     : config_(config), metadata_(metadata), logs_(logs), groups_(groups), registry_(registry) {}
 
 asio::awaitable<net::Response> Broker::handle(const net::ConnectionInfo& connection,
-                                              std::vector<uint8_t> frame) {
+                                              net::RequestFrame frame) {
   protocol::Reader reader(frame.data(), frame.size());
   const int16_t api_key = reader.read_int16();
   const int16_t api_version = reader.read_int16();

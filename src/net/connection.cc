@@ -74,7 +74,7 @@ asio::awaitable<void> Connection::read_loop() {
     }
     while (!closed_ && !has_room_for(static_cast<size_t>(size))) co_await room_available_.wait();
     if (closed_) co_return;
-    std::vector<uint8_t> frame(static_cast<size_t>(size));
+    RequestFrame frame(static_cast<size_t>(size));
     co_await asio::async_read(socket_, asio::buffer(frame),
                               asio::redirect_error(asio::use_awaitable, error));
     if (error) break;
@@ -97,7 +97,7 @@ asio::awaitable<void> Connection::read_loop() {
   }
 }
 
-asio::awaitable<void> Connection::process(Pending* slot, std::vector<uint8_t> frame) {
+asio::awaitable<void> Connection::process(Pending* slot, RequestFrame frame) {
   // The deque only grows at the back and shrinks at the front, and the slot is popped only
   // after it is ready, so `slot` stays valid until we set ready below.
   try {

@@ -47,7 +47,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> read_loop();
   asio::awaitable<void> write_loop();
   asio::awaitable<void> idle_watchdog();
-  asio::awaitable<void> process(Pending* slot, std::vector<uint8_t> frame);
+  asio::awaitable<void> process(Pending* slot, RequestFrame frame);
   bool has_room_for(size_t request_bytes) const;
 
   asio::ip::tcp::socket socket_;

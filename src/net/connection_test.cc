@@ -21,7 +21,7 @@ namespace {
 class DelayEchoHandler : public RequestHandler {
  public:
   asio::awaitable<Response> handle(const ConnectionInfo& /*connection*/,
-                                   std::vector<uint8_t> frame) override {
+                                   net::RequestFrame frame) override {
     const int now = ++concurrent_;
     int seen = max_concurrent_.load();
     while (now > seen && !max_concurrent_.compare_exchange_weak(seen, now)) {

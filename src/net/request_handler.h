@@ -6,7 +6,10 @@
 // request order.
 
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <asio/awaitable.hpp>
@@ -14,6 +17,31 @@
 #include "protocol/writer.h"
 
 namespace eddy::net {
+
+// An allocator whose value-less construct() leaves elements default-initialised: for bytes,
+// uninitialised. The socket read overwrites a request frame at once, so zeroing it first
+// (std::vector's resize does) would be a wasted pass over every produced byte.
+template <typename T>
+struct UninitialisedAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitialisedAllocator<U>;
+  };
+  UninitialisedAllocator() = default;
+  template <typename U>
+  explicit UninitialisedAllocator(const UninitialisedAllocator<U>& /*other*/) noexcept {}
+  template <typename U>
+  void construct(U* place) noexcept {
+    ::new (static_cast<void*>(place)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* place, Args&&... args) {
+    ::new (static_cast<void*>(place)) U(std::forward<Args>(args)...);
+  }
+};
+
+// One request as read from the socket, without its 4-byte size prefix.
+using RequestFrame = std::vector<uint8_t, UninitialisedAllocator<uint8_t>>;
 
 struct ConnectionInfo {
   uint64_t id = 0;
@@ -39,7 +67,7 @@ class RequestHandler {
   // `frame` is the request without its 4-byte size prefix; it is the handler's to keep or
   // mutate (Produce patches batch headers in place).
   virtual asio::awaitable<Response> handle(const ConnectionInfo& connection,
-                                           std::vector<uint8_t> frame) = 0;
+                                           RequestFrame frame) = 0;
 };
 
 }  // namespace eddy::net
