@@ -64,6 +64,11 @@ void IndexFile::append(const uint8_t* entry) {
   entries_.store(count + 1, std::memory_order_release);
 }
 
+void IndexFile::keep_first(size_t count) {
+  EDDY_ASSERT(count <= mapped_bytes_ / entry_size_);
+  entries_.store(count, std::memory_order_release);
+}
+
 bool IndexFile::trim() {
   size_t count = entries();
   // The mapping keeps its length; only the first `count` entries are ever touched again.

@@ -33,6 +33,8 @@ class IndexFile {
   void append(const uint8_t* entry);
   // Forgets every entry (before a rebuild).
   void clear() { entries_.store(0, std::memory_order_release); }
+  // Keeps the first `count` entries present when the file was opened (a partial rebuild).
+  void keep_first(size_t count);
   // Shrinks the file to the entries written; no append may follow.
   bool trim();
   // Writes the mapped pages back (msync).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <random>
 
 #include "common/clock.h"
@@ -20,6 +21,13 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 
 // The metadata log lives in a log dir too, but belongs to the metadata module.
 constexpr const char* kMetadataTopic = "__cluster_metadata";
+
+// Flushes `log`; true if its recovery point moved.
+bool flush_moved_recovery_point(PartitionLog& log, int64_t now_ms) {
+  int64_t before = log.recovery_point();
+  log.flush(now_ms);
+  return log.recovery_point() > before;
+}
 
 std::string random_hex_id() {
   std::random_device device;
@@ -201,37 +209,90 @@ std::vector<std::shared_ptr<PartitionLog>> LogManager::logs() const {
   return result;
 }
 
-bool LogManager::write_checkpoints() {
+bool LogManager::write_recovery_point_checkpoints() {
   std::vector<OffsetCheckpoint> recovery_points(config_.log_dirs.size());
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, entry] : partitions_) {
+      recovery_points[entry.dir_index][key] = entry.log->recovery_point();
+    }
+  }
+  bool ok = true;
+  for (size_t i = 0; i < config_.log_dirs.size(); ++i) {
+    ok = write_checkpoint(config_.log_dirs[i] / kRecoveryPointCheckpointFile, recovery_points[i]) &&
+         ok;
+  }
+  return ok;
+}
+
+bool LogManager::write_checkpoints() {
   std::vector<OffsetCheckpoint> log_starts(config_.log_dirs.size());
   std::vector<OffsetCheckpoint> cleaner_offsets(config_.log_dirs.size());
   {
     std::lock_guard lock(mutex_);
     for (const auto& [key, entry] : partitions_) {
-      recovery_points[entry.dir_index][key] = entry.log->recovery_point();
       log_starts[entry.dir_index][key] = entry.log->log_start_offset();
       if (entry.log->cleaner_offset() > 0) {
         cleaner_offsets[entry.dir_index][key] = entry.log->cleaner_offset();
       }
     }
   }
-  bool ok = true;
+  bool ok = write_recovery_point_checkpoints();
   for (size_t i = 0; i < config_.log_dirs.size(); ++i) {
     const fs::path& dir = config_.log_dirs[i];
-    ok = write_checkpoint(dir / kRecoveryPointCheckpointFile, recovery_points[i]) && ok;
     ok = write_checkpoint(dir / kLogStartOffsetCheckpointFile, log_starts[i]) && ok;
     ok = write_checkpoint(dir / kCleanerOffsetCheckpointFile, cleaner_offsets[i]) && ok;
   }
   return ok;
 }
 
+size_t LogManager::sync_budget_per_pass(size_t partition_count) const {
+  // A pass comes every flush_check_interval_ms: this share reaches every busy partition within
+  // about one sync interval, and partitions that became busy together drift apart.
+  double passes_per_interval =
+      static_cast<double>(config_.background_sync_interval_ms) /
+      static_cast<double>(std::max<int64_t>(config_.flush_check_interval_ms, 1));
+  double share = std::ceil(static_cast<double>(partition_count) / passes_per_interval);
+  return std::max<size_t>(static_cast<size_t>(std::min(share, 1e15)), 1);
+}
+
+std::vector<std::shared_ptr<PartitionLog>> LogManager::due_for_sync(
+    const std::vector<std::shared_ptr<PartitionLog>>& all, int64_t now_ms) const {
+  std::vector<std::shared_ptr<PartitionLog>> due;
+  if (config_.background_sync_interval_ms <= 0) return due;
+  for (const auto& log : all) {
+    // Two atomic loads: an idle partition (nothing above its recovery point) costs no more.
+    if (log->recovery_point() >= log->log_end_offset()) continue;
+    if (now_ms - log->last_flush_ms() >= config_.background_sync_interval_ms) due.push_back(log);
+  }
+  size_t budget = sync_budget_per_pass(all.size());
+  if (due.size() > budget) {
+    auto oldest_first = [](const auto& a, const auto& b) {
+      return a->last_flush_ms() < b->last_flush_ms();
+    };
+    std::partial_sort(due.begin(), due.begin() + static_cast<ptrdiff_t>(budget), due.end(),
+                      oldest_first);
+    due.resize(budget);
+  }
+  return due;
+}
+
 void LogManager::flush_pass(int64_t now_ms) {
-  for (const auto& log : logs()) {
-    if (log->needs_flush(now_ms)) log->flush(now_ms);
+  std::vector<std::shared_ptr<PartitionLog>> all = logs();
+  bool moved = false;
+  for (const auto& log : all) {
+    if (log->needs_flush(now_ms)) moved = flush_moved_recovery_point(*log, now_ms) || moved;
+  }
+  // After the policy flushes: a partition flushed above is no longer due.
+  for (const auto& log : due_for_sync(all, now_ms)) {
+    moved = flush_moved_recovery_point(*log, now_ms) || moved;
   }
   if (now_ms - last_checkpoint_ms_ >= config_.flush_offset_checkpoint_interval_ms) {
     write_checkpoints();
     last_checkpoint_ms_ = now_ms;
+  } else if (moved) {
+    // A crash start scans from the recovery point on disk, so publish the new one now.
+    write_recovery_point_checkpoints();
   }
 }
 

@@ -4,8 +4,8 @@
 //
 // Threads: two background threads once start() is called:
 //  - flusher: every flush_check_interval_ms, fsyncs partitions that need it (flush.messages,
-//    flush.ms, rolled segments) and periodically writes recovery-point and log-start-offset
-//    checkpoints;
+//    flush.ms, rolled segments, background sync), writes the recovery-point checkpoint after
+//    a pass that moved a recovery point, and periodically writes all checkpoints;
 //  - retention: every retention_check_interval_ms, applies retention to every partition, and
 //    removes the directories of deleted partitions;
 //  - cleaner (log.cleaner.enable): compacts the filthiest compacted partition, one pass after
@@ -40,9 +40,12 @@ struct LogManagerConfig {
   int64_t retention_check_interval_ms = 300000;         // log.retention.check.interval.ms
   int64_t flush_check_interval_ms = 1000;               // how often flush policies are checked
   int64_t flush_offset_checkpoint_interval_ms = 60000;  // log.flush.offset.checkpoint.interval.ms
-  bool cleaner_enable = true;                           // log.cleaner.enable
-  int64_t cleaner_backoff_ms = 15000;                   // log.cleaner.backoff.ms
-  CleanerConfig cleaner;                                // log.cleaner.dedupe.buffer.size, ...
+  // eddy.log.sync.interval.ms: flush a partition holding data above its recovery point once
+  // its last flush is this old, so a crash start rescans at most about this much; 0: off.
+  int64_t background_sync_interval_ms = 10000;
+  bool cleaner_enable = true;          // log.cleaner.enable
+  int64_t cleaner_backoff_ms = 15000;  // log.cleaner.backoff.ms
+  CleanerConfig cleaner;               // log.cleaner.dedupe.buffer.size, ...
 };
 
 class LogManager {
@@ -77,6 +80,7 @@ class LogManager {
   // Cleans the filthiest compacted partition once; false when none needed it.
   bool cleaner_pass(int64_t now_ms);
   bool write_checkpoints();
+  bool write_recovery_point_checkpoints();
 
   // True if every log dir had a clean shutdown marker at open_all.
   bool opened_clean() const { return opened_clean_; }
@@ -90,6 +94,11 @@ class LogManager {
   Error open_dir(size_t dir_index, const ConfigForTopic& config_for);
   size_t pick_dir() const;  // the dir with the fewest partitions
   std::vector<std::shared_ptr<PartitionLog>> logs() const;
+  // Background sync: the logs with unflushed data whose last flush is an interval old, oldest
+  // first, at most this pass's share (so busy partitions do not all fsync in one pass).
+  std::vector<std::shared_ptr<PartitionLog>> due_for_sync(
+      const std::vector<std::shared_ptr<PartitionLog>>& all, int64_t now_ms) const;
+  size_t sync_budget_per_pass(size_t partition_count) const;
   void flusher_loop();
   void retention_loop();
   void cleaner_loop();

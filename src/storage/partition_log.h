@@ -109,6 +109,8 @@ class PartitionLog {
   void apply_retention(int64_t now_ms);
   // True when flush.messages or flush.ms says so, or a rolled segment is not yet fsynced.
   bool needs_flush(int64_t now_ms) const;
+  // When the last flush ended (or the log was opened), for the background sync's schedule.
+  int64_t last_flush_ms() const { return last_flush_ms_.load(std::memory_order_relaxed); }
   // fsyncs everything up to the current end and moves the recovery point there.
   void flush(int64_t now_ms);
   void flush();

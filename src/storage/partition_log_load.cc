@@ -69,8 +69,9 @@ Error PartitionLog::load(const Options& options) {
     if (segment == nullptr) return Error::kStorageError;
     segments_.push_back(std::move(segment));
   }
-  // After a crash, check everything from the segment holding the recovery point; the last
-  // segment always (its preallocated indexes were not trimmed).
+  // After a crash, check everything above the recovery point: from inside the segment holding
+  // it (below it, data and index entries were fsynced), and the last segment always (its
+  // preallocated indexes were not trimmed).
   size_t first_to_recover = bases.size();
   if (!options.clean_shutdown && !bases.empty()) {
     auto it = std::upper_bound(bases.begin(), bases.end(), options.recovery_point);
@@ -80,7 +81,7 @@ Error PartitionLog::load(const Options& options) {
     bool active = i + 1 == bases.size();
     bool truncated = false;
     auto segment = Segment::open(dir_, bases[i], config_, active, i >= first_to_recover,
-                                 recovery_stats_, truncated);
+                                 recovery_stats_, truncated, options.recovery_point);
     if (segment == nullptr) return Error::kStorageError;
     bool overlaps = !segments_.empty() && segment->base_offset() < segments_.back()->next_offset();
     if (overlaps) {

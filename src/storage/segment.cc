@@ -19,8 +19,7 @@ namespace fs = std::filesystem;
 using records::kBatchHeaderSize;
 using records::load_be;
 
-// Recovery reads the log in chunks of this size (a larger batch gets a buffer of its own).
-constexpr size_t kRecoveryChunkBytes = 1 << 20;
+}  // namespace
 
 BatchInfo info_from_header(int64_t position, const records::BatchHeader& header) {
   return {position,
@@ -30,8 +29,6 @@ BatchInfo info_from_header(int64_t position, const records::BatchHeader& header)
           header.max_timestamp,
           header.partition_leader_epoch};
 }
-
-}  // namespace
 
 std::string Segment::file_name(int64_t base_offset, const char* extension) {
   char digits[32];
@@ -97,7 +94,8 @@ bool Segment::set_last_modified_ms(int64_t mtime_ms) {
 
 std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
                                        const LogConfig& config, bool active, bool recover,
-                                       RecoveryStats& stats, bool& truncated) {
+                                       RecoveryStats& stats, bool& truncated,
+                                       int64_t synced_offset) {
   truncated = false;
   std::shared_ptr<Segment> segment(new Segment(dir, base_offset));
   segment->log_ = File::open(segment->path(".log"), false);
@@ -114,7 +112,7 @@ std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
   }
   if (rebuild) {
     if (!segment->open_indexes(config, true)) return nullptr;
-    if (!segment->recover(config, stats, truncated)) return nullptr;
+    if (!segment->recover(config, synced_offset, stats, truncated)) return nullptr;
     stats.indexes_rebuilt++;
     if (!active && !segment->seal()) return nullptr;
   }
@@ -163,75 +161,6 @@ bool Segment::load_trusted() {
   bytes_since_index_entry_ = file_size - (last_entry ? last_entry->position : 0);
   next_offset_.store(next_offset, std::memory_order_release);
   size_bytes_.store(file_size, std::memory_order_release);
-  return true;
-}
-
-// Reads every batch from the start, checks it, and rebuilds both indexes; the log ends at the
-// first batch that is torn, corrupt, or out of order.
-bool Segment::recover(const LogConfig& config, RecoveryStats& stats, bool& truncated) {
-  offset_index_->file().clear();
-  time_index_->file().clear();
-  max_timestamp_ms_.store(-1);
-  offset_of_max_timestamp_.store(-1);
-  bytes_since_index_entry_ = 0;
-  rolling_base_ms_ = -1;
-  int64_t file_size = log_->size_bytes();
-  int64_t max_batch_bytes = std::max<int64_t>(config.max_message_bytes, 0) +
-                            static_cast<int64_t>(records::kBatchLengthFieldEnd);
-  std::vector<uint8_t> buffer(kRecoveryChunkBytes);
-  int64_t position = 0;
-  int64_t next_offset = base_offset_;
-  bool corrupt = false;
-  while (position < file_size && !corrupt) {
-    size_t chunk = static_cast<size_t>(std::min<int64_t>(buffer.size(), file_size - position));
-    if (!pread_all(log_->fd(), buffer.data(), chunk, position)) {
-      spdlog::error("storage: cannot read {} at byte {}", path(".log").string(), position);
-      return false;
-    }
-    records::BatchIterator batches(std::span<const uint8_t>(buffer.data(), chunk), true);
-    size_t consumed = 0;
-    while (batches.next()) {
-      const records::BatchHeader& header = batches.header();
-      int64_t batch_position = position + static_cast<int64_t>(batches.batch_position());
-      bool in_order = header.base_offset >= next_offset &&
-                      header.last_offset() - base_offset_ <= INT32_MAX &&
-                      batch_position + static_cast<int64_t>(header.total_size_bytes()) <= INT32_MAX;
-      if (!in_order) {
-        corrupt = true;
-        break;
-      }
-      index_batch(info_from_header(batch_position, header), config.index_interval_bytes);
-      next_offset = header.last_offset() + 1;
-      consumed = batches.valid_bytes();
-    }
-    if (!corrupt) consumed = batches.valid_bytes();
-    position += static_cast<int64_t>(consumed);
-    stats.scanned_bytes += static_cast<int64_t>(consumed);
-    if (corrupt || batches.error() == records::BatchError::kNone) continue;
-    bool chunk_reached_end =
-        position - static_cast<int64_t>(consumed) + static_cast<int64_t>(chunk) >= file_size;
-    if (batches.error() != records::BatchError::kTruncated || chunk_reached_end) break;
-    if (consumed > 0) continue;  // re-read from the partial batch
-    // A single batch larger than the buffer: grow the buffer once, within bounds.
-    int64_t needed = static_cast<int64_t>(records::kBatchLengthFieldEnd) +
-                     load_be<int32_t>(buffer.data() + records::kBatchLengthOffset);
-    if (needed <= static_cast<int64_t>(buffer.size()) || needed > max_batch_bytes ||
-        needed > file_size - position) {
-      break;
-    }
-    buffer.resize(static_cast<size_t>(needed));
-  }
-  if (position < file_size) {
-    spdlog::warn("storage: truncating {} at byte {} of {} (torn or corrupt batch)",
-                 path(".log").string(), position, file_size);
-    if (::ftruncate(log_->fd(), position) != 0) {
-      spdlog::error("storage: truncate {} failed", path(".log").string());
-    }
-    stats.truncated_bytes += file_size - position;
-    truncated = true;
-  }
-  next_offset_.store(next_offset, std::memory_order_release);
-  size_bytes_.store(position, std::memory_order_release);
   return true;
 }
 

@@ -21,6 +21,10 @@
 #include "storage/index.h"
 #include "storage/log_config.h"
 
+namespace eddy::records {
+struct BatchHeader;
+}
+
 namespace eddy::storage {
 
 // Where one batch sits in a segment file, and the header fields storage needs.
@@ -32,6 +36,9 @@ struct BatchInfo {
   int64_t max_timestamp_ms = -1;
   int32_t leader_epoch = -1;
 };
+
+// The fields of a batch header that storage needs, for the batch at `position`.
+BatchInfo info_from_header(int64_t position, const records::BatchHeader& header);
 
 // What start-up recovery did, for logs and tests.
 struct RecoveryStats {
@@ -55,13 +62,17 @@ class Segment {
                                                      int64_t base_offset, const LogConfig& config,
                                                      const std::string& suffix);
 
-  // Opens an existing segment. With `recover`, every batch is read and checked, the indexes are
-  // rebuilt and a torn or corrupt tail is truncated (`truncated` tells). Without it the files
-  // are trusted, unless an index is missing or fails its sanity check (then rebuilt).
+  // Opens an existing segment. With `recover`, every batch from `synced_offset` on is read and
+  // checked, the indexes are rebuilt and a torn or corrupt tail is truncated (`truncated`
+  // tells); the batches below `synced_offset` (the recovery point: fsynced with their index
+  // entries) keep their index entries and are not CRC-checked, unless the files disagree with
+  // it (then everything is checked). Without `recover` the files are trusted, unless an index
+  // is missing or fails its sanity check (then rebuilt).
   // `active` keeps the indexes preallocated for appends; otherwise they are trimmed.
   static std::shared_ptr<Segment> open(const std::filesystem::path& dir, int64_t base_offset,
                                        const LogConfig& config, bool active, bool recover,
-                                       RecoveryStats& stats, bool& truncated);
+                                       RecoveryStats& stats, bool& truncated,
+                                       int64_t synced_offset = 0);
 
   ~Segment();
   Segment(const Segment&) = delete;
@@ -121,7 +132,25 @@ class Segment {
   bool open_indexes(const LogConfig& config, bool for_append);
   bool load_trusted();
   // False on an I/O error (nothing is truncated then: a read error is not corruption).
-  bool recover(const LogConfig& config, RecoveryStats& stats, bool& truncated);
+  bool recover(const LogConfig& config, int64_t synced_offset, RecoveryStats& stats,
+               bool& truncated);
+  // Where recover()'s checked scan starts: a batch boundary and the offset expected there.
+  struct ScanStart {
+    int64_t position;
+    int64_t next_offset;
+  };
+  // Keeps the index entries and writer state of the batches below `synced_offset`, checking
+  // their headers against the indexes (no CRC); {0, base offset} with empty indexes when they
+  // disagree. Reads at most about index.interval.bytes of headers past the last index entry.
+  ScanStart keep_synced_prefix(int64_t synced_offset, int64_t file_size,
+                               int32_t index_interval_bytes);
+  // Leading offset / time index entries that are well formed and below `synced_offset`.
+  size_t synced_offset_entries(int64_t synced_offset, int64_t file_size) const;
+  size_t synced_time_entries(int64_t synced_offset) const;
+  // Takes the max timestamp from the last time index entry, if the batch it names agrees.
+  bool restore_max_timestamp(int64_t file_size);
+  void reset_writer_state();
+  bool follows(const BatchInfo& batch, int64_t next_offset) const;
   int64_t file_mtime_ms() const;
   void index_batch(const BatchInfo& batch, int32_t index_interval_bytes);
 
