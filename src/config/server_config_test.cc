@@ -18,6 +18,21 @@ TEST(ServerConfig, DefaultsAreKafkas) {
   EXPECT_EQ(config.log_dirs, std::vector<std::string>{"/tmp/kafka-logs"});
   EXPECT_EQ(config.metadata_log_dir, "/tmp/kafka-logs");
   EXPECT_GE(config.num_network_threads, 1);
+  EXPECT_EQ(config.log_sync_interval_ms, 10000);
+  EXPECT_EQ(config.effective["eddy.log.sync.interval.ms"], "10000");
+}
+
+TEST(ServerConfig, SyncIntervalIsValidated) {
+  ServerConfig config;
+  std::string error;
+  ASSERT_TRUE(build_server_config({{"eddy.log.sync.interval.ms", "0"}}, {}, config, error));
+  EXPECT_EQ(config.log_sync_interval_ms, 0);
+  ASSERT_TRUE(build_server_config({}, {{"eddy.log.sync.interval.ms", "500"}}, config, error));
+  EXPECT_EQ(config.log_sync_interval_ms, 500);
+  EXPECT_FALSE(build_server_config({{"eddy.log.sync.interval.ms", "-1"}}, {}, config, error));
+  EXPECT_NE(error.find("eddy.log.sync.interval.ms"), std::string::npos);
+  EXPECT_FALSE(build_server_config({{"eddy.log.sync.interval.ms", "soon"}}, {}, config, error));
+  EXPECT_NE(error.find("eddy.log.sync.interval.ms"), std::string::npos);
 }
 
 TEST(ServerConfig, OverridesWinOverFile) {
