@@ -146,6 +146,7 @@ int run(const Options& options) {
   storage_config.retention_check_interval_ms = config.log_retention_check_interval_ms;
   storage_config.flush_offset_checkpoint_interval_ms =
       config.log_flush_offset_checkpoint_interval_ms;
+  storage_config.background_sync_interval_ms = config.log_sync_interval_ms;
   storage_config.cleaner_enable = config.log_cleaner_enable;
   storage_config.cleaner_backoff_ms = config.log_cleaner_backoff_ms;
   storage_config.cleaner.dedupe_buffer_bytes = config.log_cleaner_dedupe_buffer_size;
