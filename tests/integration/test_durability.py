@@ -1,12 +1,15 @@
 """Nothing acknowledged is lost: kill -9 right after (and during) acknowledged produces, and
 segment tails cut or corrupted while the broker is down."""
 
+import re
 import threading
 from pathlib import Path
 
+import pytest
+
 from clients import (Workload, check_round_trip, consume_confluent, create_topic, decode_batches,
-                     produce_confluent, raw_fetch_v4, raw_list_offsets, raw_produce, v2_batch,
-                     wait_for_partitions)
+                     now_ms, produce_confluent, raw_fetch_v4, raw_list_offsets, raw_produce,
+                     v2_batch, wait_for_partitions, wait_until)
 
 NONE = 0
 EARLIEST, LATEST = -2, -1
@@ -228,3 +231,58 @@ def test_missing_indexes_are_rebuilt(eddy_factory):
         assert error == NONE
         assert decode_batches(records)[0] == (offset // 10 * 10, 10)
     assert list(partition_dir.glob("*.index")), "the offset index is rebuilt"
+
+
+def recovery_points(broker) -> dict:
+    """{(topic, partition): offset} from the recovery-point checkpoint (Kafka's text format:
+    version, count, then one "topic partition offset" line each)."""
+    path = broker.data_dir / "recovery-point-offset-checkpoint"
+    if not path.exists():
+        return {}
+    lines = path.read_text().split("\n")
+    points = {}
+    for line in lines[2:]:
+        if line.strip():
+            topic, partition, offset = line.split()
+            points[(topic, int(partition))] = int(offset)
+    return points
+
+
+def scanned_bytes_at_start(log_text: str, topic: str) -> dict:
+    """{partition: bytes} from the start-up lines "storage: loaded <dir>/<topic>-<p> (...,
+    scanned N bytes)"."""
+    pattern = re.compile(r"storage: loaded \S*/" + re.escape(topic) +
+                         r"-(\d+) \(.*scanned (\d+) bytes\)")
+    return {int(m.group(1)): int(m.group(2)) for m in pattern.finditer(log_text)}
+
+
+@pytest.mark.parametrize("sync_interval_ms", [500, 0])
+def test_background_sync_bounds_the_scan_after_kill9(eddy_factory, sync_interval_ms):
+    """eddy.log.sync.interval.ms: once the recovery points reach the log ends, a crash start
+    checks nothing; with the sync off it rescans the whole active segments."""
+    overrides = {"eddy.log.sync.interval.ms": sync_interval_ms}
+    first = eddy_factory("node", overrides=overrides)
+    create_topic(first, "synced", 4)
+    workload = Workload(200_000, label="synced")
+    start_ms = now_ms()
+    delivered = produce_confluent(first, "synced", workload, "none", timestamps=False)
+    ends = {("synced", p): 1 + max(o for q, o in delivered if q == p) for p in range(4)}
+    if sync_interval_ms > 0:
+        wait_until(lambda: all(recovery_points(first).get(tp) == end for tp, end in ends.items()),
+                   30, "the recovery-point checkpoint to reach the log ends")
+    log_bytes = sum(active_segment(first, "synced", p).stat().st_size for p in range(4))
+    assert log_bytes > 15_000_000, "the test writes ~20 MB"
+    first.kill9()
+
+    log_before_restart = len(first.log())
+    second = eddy_factory("node", overrides=overrides, port=first.port)
+    scanned = scanned_bytes_at_start(second.log()[log_before_restart:], "synced")
+    assert sorted(scanned) == [0, 1, 2, 3], second.log()[log_before_restart:]
+    if sync_interval_ms > 0:
+        assert scanned == {p: 0 for p in range(4)}
+    else:
+        assert sum(scanned.values()) == log_bytes
+    wait_for_partitions(second, "synced", 4)
+    received = consume_confluent(second, "synced", 4, workload.count)
+    check_round_trip(workload, received, 4, timestamps=(start_ms, now_ms()))
+    assert sorted((r.partition, r.offset) for r in received) == sorted(delivered)
