@@ -23,13 +23,13 @@ constexpr int64_t kNow = 1'700'000'000'000;
 LogConfig indexed_config() {
   LogConfig config;
   config.index_interval_bytes = 256;
-  config.segment_index_bytes = 64 * 1024;
+  config.segment_index_bytes = int64_t{64} * 1024;
   return config;
 }
 
 void append_batches(PartitionLog& log, int count, int64_t first_timestamp_ms = kNow) {
   for (int i = 0; i < count; ++i) {
-    auto bytes = make_batches(1, 2, first_timestamp_ms + i * 10);
+    auto bytes = make_batches(1, 2, first_timestamp_ms + int64_t{i} * 10);
     ASSERT_EQ(log.append(bytes, 0, kNow).error, Error::kNone);
   }
 }
@@ -164,7 +164,7 @@ TEST_F(PartialRecoveryTest, TimeIndexThatDisagreesWithTheLogMeansAFullScan) {
   EXPECT_EQ(log->recovery_stats().scanned_bytes,
             static_cast<int64_t>(fs::file_size(file(0, ".log"))));
   EXPECT_EQ(log->log_end_offset(), 240);
-  EXPECT_EQ(log->max_timestamp().timestamp_ms, kNow + 1000 + 19 * 10 + 1);
+  EXPECT_EQ(log->max_timestamp().timestamp_ms, kNow + 1000 + 190 + 1);
   expect_all_readable(*log);
 }
 
@@ -290,7 +290,8 @@ TEST(BackgroundSync, SpreadsBusyPartitionsOverPasses) {
   EXPECT_EQ(synced(), 2);
   manager.flush_pass(start_ms + kSyncIntervalMs + 1000);
   EXPECT_EQ(synced(), 4);
-  for (int pass = 2; pass < 5; ++pass) manager.flush_pass(start_ms + kSyncIntervalMs + pass * 1000);
+  for (int pass = 2; pass < 5; ++pass)
+    manager.flush_pass(start_ms + kSyncIntervalMs + int64_t{pass} * 1000);
   EXPECT_EQ(synced(), 9);
   EXPECT_EQ(logs[9]->recovery_point(), 0);
   EXPECT_EQ(logs[9]->last_flush_ms(), idle_flush_ms);
