@@ -234,6 +234,8 @@ def run_loadgen(build, server, workload_file, settings, create_only=False):
     if create_only:
         command.append("--create-only")
     duration = float(settings.get("duration_s", 120))
+    if not create_only:
+        settle_disk()  # each run starts with no earlier run's writeback pending
     try:
         done = subprocess.run(command, capture_output=True, text=True,
                               timeout=duration + LOADGEN_SLACK_S)
@@ -561,6 +563,7 @@ def run_sink_suite(build, work_dir, smoke):
     finally:
         if current.get("server"):
             current["server"].stop()
+        (work_dir / "sink.data").unlink(missing_ok=True)
 
 
 def run_eddy_suite(build, work_dir, smoke):

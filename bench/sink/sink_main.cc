@@ -28,7 +28,7 @@ struct Arguments {
   int port = 0;
   eddy::bench::SinkOptions options;
   std::string data_file = "sink.data";
-  int64_t max_file_bytes = int64_t{4} << 30;
+  int64_t max_file_bytes = INT64_MAX;  // keep everything, as a broker does
 };
 
 bool parse_number(const std::string& text, int64_t min, int64_t max, int64_t& out) {
