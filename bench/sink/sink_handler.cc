@@ -24,18 +24,25 @@ using protocol::ErrorCode;
 
 struct VersionRange {
   ApiKey key;
-  int16_t min_version;
-  int16_t max_version;
+  int16_t min_version;         // advertised
+  int16_t max_version;         // advertised and served
+  int16_t served_min_version;  // lower versions close the connection
 };
 
-// Produce from v3: the first version carrying v2 record batches. Fetch is advertised but not
-// served (a Fetch closes the connection): librdkafka uses record batches (magic v2) only when
-// the broker lists both Produce v3+ and Fetch v4+, and would fall back to v1 message sets.
+// Produce is served from v3, the first version carrying v2 record batches, but advertised from
+// v0: librdkafka (up to 2.11) compresses with lz4/gzip/snappy only when the broker's Produce
+// range includes v0, and would silently send uncompressed batches to the sink otherwise (Eddy
+// advertises v0 for the same reason). Fetch is advertised but not served (a Fetch closes the
+// connection): librdkafka uses record batches (magic v2) only when the broker lists both
+// Produce v3+ and Fetch v4+, and would fall back to v1 message sets. FindCoordinator v0 is
+// advertised and never served either (an empty served range): librdkafka's lz4 feature
+// requires it.
 constexpr VersionRange kSupported[] = {
-    {ApiKey::kProduce, 3, 9},
-    {ApiKey::kFetch, 4, 12},
-    {ApiKey::kMetadata, 0, 12},
-    {ApiKey::kApiVersions, 0, 3},
+    {ApiKey::kProduce, 0, 9, 3},
+    {ApiKey::kFetch, 4, 12, 13},
+    {ApiKey::kFindCoordinator, 0, 0, 1},
+    {ApiKey::kMetadata, 0, 12, 0},
+    {ApiKey::kApiVersions, 0, 3, 0},
 };
 
 const VersionRange* find_range(int16_t api_key) {
@@ -60,9 +67,9 @@ bool SinkHandler::handle(std::span<uint8_t> frame, std::vector<uint8_t>& out) {
   if (!peek.ok()) return false;
   const VersionRange* range = find_range(api_key);
   if (range == nullptr) return false;
-  const bool supported = version >= range->min_version && version <= range->max_version;
+  const bool supported = version >= range->served_min_version && version <= range->max_version;
   const bool is_api_versions = range->key == ApiKey::kApiVersions;
-  if ((!supported && !is_api_versions) || range->key == ApiKey::kFetch) return false;
+  if (!supported && !is_api_versions) return false;
 
   protocol::Reader reader(frame.data(), frame.size());
   protocol::RequestHeader header;
