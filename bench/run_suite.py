@@ -185,11 +185,12 @@ def settle_disk():
 
 
 def start_sink(build, work_dir, partitions, topic):
+    """A sink writing to a file of its own: the sink keeps every workload's data until its
+    suite ends, as Eddy keeps its logs, so both see the same growing page cache."""
     port = free_port()
-    (work_dir / "sink.data").unlink(missing_ok=True)
-    settle_disk()
     command = [str(build / "bench" / "eddy_sink"), "--port", str(port), "--partitions",
-               str(partitions), "--topic", topic, "--data-file", str(work_dir / "sink.data")]
+               str(partitions), "--topic", topic, "--data-file",
+               str(work_dir / f"sink-{topic}.data")]
     return Server("sink", command, port, work_dir / "sink.log").start()
 
 
@@ -593,7 +594,9 @@ def run_sink_suite(build, work_dir, smoke):
     finally:
         if current.get("server"):
             current["server"].stop()
-        (work_dir / "sink.data").unlink(missing_ok=True)
+        for data_file in work_dir.glob("sink-*.data"):
+            data_file.unlink()
+        settle_disk()
 
 
 def run_eddy_suite(build, work_dir, smoke):
