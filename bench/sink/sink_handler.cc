@@ -38,10 +38,8 @@ struct VersionRange {
 // advertised and never served either (an empty served range): librdkafka's lz4 feature
 // requires it.
 constexpr VersionRange kSupported[] = {
-    {ApiKey::kProduce, 0, 9, 3},
-    {ApiKey::kFetch, 4, 12, 13},
-    {ApiKey::kFindCoordinator, 0, 0, 1},
-    {ApiKey::kMetadata, 0, 12, 0},
+    {ApiKey::kProduce, 0, 9, 3},         {ApiKey::kFetch, 4, 12, 13},
+    {ApiKey::kFindCoordinator, 0, 0, 1}, {ApiKey::kMetadata, 0, 12, 0},
     {ApiKey::kApiVersions, 0, 3, 0},
 };
 
