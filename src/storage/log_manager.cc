@@ -29,6 +29,11 @@ bool flush_moved_recovery_point(PartitionLog& log, int64_t now_ms) {
   return log.recovery_point() > before;
 }
 
+int64_t offset_or_zero(const OffsetCheckpoint& checkpoint, const TopicPartition& key) {
+  auto it = checkpoint.find(key);
+  return it == checkpoint.end() ? 0 : it->second;
+}
+
 std::string random_hex_id() {
   std::random_device device;
   std::mt19937_64 generator(device());
@@ -82,9 +87,9 @@ Error LogManager::open_dir(size_t dir_index, const ConfigForTopic& config_for) {
   }
   bool clean = fs::exists(dir / kCleanShutdownFile);
   opened_clean_ = opened_clean_ && clean;
-  OffsetCheckpoint recovery_points = read_checkpoint(dir / kRecoveryPointCheckpointFile);
-  OffsetCheckpoint log_starts = read_checkpoint(dir / kLogStartOffsetCheckpointFile);
-  OffsetCheckpoint cleaner_offsets = read_checkpoint(dir / kCleanerOffsetCheckpointFile);
+  DirCheckpoints on_disk{read_checkpoint(dir / kRecoveryPointCheckpointFile),
+                         read_checkpoint(dir / kLogStartOffsetCheckpointFile),
+                         read_checkpoint(dir / kCleanerOffsetCheckpointFile)};
   int64_t now_ms = wall_clock_ms();
   for (const auto& entry : fs::directory_iterator(dir, error)) {
     if (!entry.is_directory()) continue;
@@ -103,9 +108,9 @@ Error LogManager::open_dir(size_t dir_index, const ConfigForTopic& config_for) {
     options.dir = entry.path();
     options.config = config_for ? config_for(options.topic) : config_.default_config;
     options.clean_shutdown = clean;
-    options.recovery_point = recovery_points.contains(key) ? recovery_points[key] : 0;
-    options.log_start_offset = log_starts.contains(key) ? log_starts[key] : 0;
-    options.cleaner_offset = cleaner_offsets.contains(key) ? cleaner_offsets[key] : 0;
+    options.recovery_point = offset_or_zero(on_disk.recovery_points, key);
+    options.log_start_offset = offset_or_zero(on_disk.log_starts, key);
+    options.cleaner_offset = offset_or_zero(on_disk.cleaner_offsets, key);
     options.now_ms = now_ms;
     Error open_error = Error::kNone;
     std::shared_ptr<PartitionLog> log = PartitionLog::open(options, open_error);
@@ -117,6 +122,7 @@ Error LogManager::open_dir(size_t dir_index, const ConfigForTopic& config_for) {
     }
     partitions_[key] = {std::move(log), dir_index};
   }
+  if (!drop_stale_checkpoint_entries(dir_index, on_disk)) return Error::kStorageError;
   return Error::kNone;
 }
 
@@ -144,7 +150,7 @@ std::shared_ptr<PartitionLog> LogManager::create_partition(const std::string& to
     return nullptr;
   }
   TopicPartition key{topic, partition};
-  if (partitions_.contains(key)) {
+  if (partitions_.contains(key) || deleting_.contains(key)) {
     error = Error::kPartitionExists;
     return nullptr;
   }
@@ -163,27 +169,41 @@ std::shared_ptr<PartitionLog> LogManager::create_partition(const std::string& to
 }
 
 Error LogManager::delete_partition(const std::string& topic, int32_t partition) {
-  std::shared_ptr<PartitionLog> log;
+  TopicPartition key{topic, partition};
+  Entry entry;
   {
     std::lock_guard lock(mutex_);
-    auto it = partitions_.find({topic, partition});
+    auto it = partitions_.find(key);
     if (it == partitions_.end()) return Error::kUnknownPartition;
-    log = it->second.log;
+    entry = it->second;
     partitions_.erase(it);
+    deleting_.insert(key);
   }
-  log->close(false);
-  fs::path doomed = log->dir();
-  doomed += "." + random_hex_id() + "-delete";
-  std::error_code error;
-  fs::rename(log->dir(), doomed, error);
-  if (error) {
-    spdlog::error("storage: cannot rename {}: {}", log->dir().string(), error.message());
+  // Checkpoints first, then the rename. A crash in between leaves the directory under its live
+  // name but in no checkpoint: it loads as a new partition would (recovery point 0, a full
+  // scan), which is safe. The other order can leave its offsets in the files after the
+  // directory is gone, and a partition recreated under the same name would inherit them at the
+  // next crash start: a recovery point above unchecked data, a log start hiding records.
+  if (!forget_in_checkpoints(key, entry.dir_index)) {
+    std::lock_guard lock(mutex_);
+    deleting_.erase(key);
+    partitions_[key] = entry;
     return Error::kStorageError;
   }
-  fsync_dir(log->dir().parent_path());
+  entry.log->close(false);
+  fs::path doomed = entry.log->dir();
+  doomed += "." + random_hex_id() + "-delete";
+  std::error_code error;
+  fs::rename(entry.log->dir(), doomed, error);
+  if (!error) fsync_dir(entry.log->dir().parent_path());
   {
     std::lock_guard lock(mutex_);
-    pending_deletes_.push_back(doomed);
+    deleting_.erase(key);
+    if (!error) pending_deletes_.push_back(doomed);
+  }
+  if (error) {
+    spdlog::error("storage: cannot rename {}: {}", entry.log->dir().string(), error.message());
+    return Error::kStorageError;
   }
   wake_.notify_all();
   return Error::kNone;
@@ -209,41 +229,85 @@ std::vector<std::shared_ptr<PartitionLog>> LogManager::logs() const {
   return result;
 }
 
-bool LogManager::write_recovery_point_checkpoints() {
-  std::vector<OffsetCheckpoint> recovery_points(config_.log_dirs.size());
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& [key, entry] : partitions_) {
-      recovery_points[entry.dir_index][key] = entry.log->recovery_point();
-    }
+std::array<LogManager::CheckpointFile, 3> LogManager::files_of(const DirCheckpoints& checkpoints) {
+  return {CheckpointFile{kRecoveryPointCheckpointFile, &checkpoints.recovery_points},
+          CheckpointFile{kLogStartOffsetCheckpointFile, &checkpoints.log_starts},
+          CheckpointFile{kCleanerOffsetCheckpointFile, &checkpoints.cleaner_offsets}};
+}
+
+std::vector<LogManager::DirCheckpoints> LogManager::checkpoint_snapshot() const {
+  std::vector<DirCheckpoints> dirs(config_.log_dirs.size());
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, entry] : partitions_) {
+    DirCheckpoints& dir = dirs[entry.dir_index];
+    dir.recovery_points[key] = entry.log->recovery_point();
+    dir.log_starts[key] = entry.log->log_start_offset();
+    if (entry.log->cleaner_offset() > 0) dir.cleaner_offsets[key] = entry.log->cleaner_offset();
   }
+  return dirs;
+}
+
+bool LogManager::write_dir_checkpoints(size_t dir_index, const DirCheckpoints& checkpoints) const {
+  bool ok = true;
+  for (const auto& [name, offsets] : files_of(checkpoints)) {
+    ok = write_checkpoint(config_.log_dirs[dir_index] / name, *offsets) && ok;
+  }
+  return ok;
+}
+
+bool LogManager::write_recovery_point_checkpoints() {
+  std::lock_guard writing(checkpoint_mutex_);
+  std::vector<DirCheckpoints> snapshot = checkpoint_snapshot();
   bool ok = true;
   for (size_t i = 0; i < config_.log_dirs.size(); ++i) {
-    ok = write_checkpoint(config_.log_dirs[i] / kRecoveryPointCheckpointFile, recovery_points[i]) &&
-         ok;
+    const fs::path& dir = config_.log_dirs[i];
+    ok = write_checkpoint(dir / kRecoveryPointCheckpointFile, snapshot[i].recovery_points) && ok;
   }
   return ok;
 }
 
 bool LogManager::write_checkpoints() {
-  std::vector<OffsetCheckpoint> log_starts(config_.log_dirs.size());
-  std::vector<OffsetCheckpoint> cleaner_offsets(config_.log_dirs.size());
+  std::lock_guard writing(checkpoint_mutex_);
+  std::vector<DirCheckpoints> snapshot = checkpoint_snapshot();
+  bool ok = true;
+  for (size_t i = 0; i < config_.log_dirs.size(); ++i) {
+    ok = write_dir_checkpoints(i, snapshot[i]) && ok;
+  }
+  return ok;
+}
+
+bool LogManager::forget_in_checkpoints(const TopicPartition& key, size_t dir_index) {
+  std::lock_guard writing(checkpoint_mutex_);
+  const DirCheckpoints now = checkpoint_snapshot()[dir_index];
+  const fs::path& dir = config_.log_dirs[dir_index];
+  bool ok = true;
+  for (const auto& [name, offsets] : files_of(now)) {
+    // A file that does not name the partition needs no rewrite (nor its two fsyncs): the case
+    // of a partition deleted before its first checkpoint, or never compacted.
+    if (!read_checkpoint(dir / name).contains(key)) continue;
+    ok = write_checkpoint(dir / name, *offsets) && ok;
+  }
+  return ok;
+}
+
+bool LogManager::drop_stale_checkpoint_entries(size_t dir_index, const DirCheckpoints& on_disk) {
+  std::lock_guard writing(checkpoint_mutex_);
+  bool stale = false;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [key, entry] : partitions_) {
-      log_starts[entry.dir_index][key] = entry.log->log_start_offset();
-      if (entry.log->cleaner_offset() > 0) {
-        cleaner_offsets[entry.dir_index][key] = entry.log->cleaner_offset();
+    for (const auto& [name, offsets] : files_of(on_disk)) {
+      for (const auto& [key, offset] : *offsets) {
+        auto it = partitions_.find(key);
+        stale = stale || it == partitions_.end() || it->second.dir_index != dir_index;
       }
     }
   }
-  bool ok = write_recovery_point_checkpoints();
-  for (size_t i = 0; i < config_.log_dirs.size(); ++i) {
-    const fs::path& dir = config_.log_dirs[i];
-    ok = write_checkpoint(dir / kLogStartOffsetCheckpointFile, log_starts[i]) && ok;
-    ok = write_checkpoint(dir / kCleanerOffsetCheckpointFile, cleaner_offsets[i]) && ok;
-  }
-  return ok;
+  if (!stale) return true;
+  // Left by an older Eddy (which renamed a deleted partition before rewriting the files) or by
+  // a directory removed by hand: a partition created under that name must not inherit them.
+  spdlog::info("storage: dropping checkpoint entries without a partition in {}",
+               config_.log_dirs[dir_index].string());
+  return write_dir_checkpoints(dir_index, checkpoint_snapshot()[dir_index]);
 }
 
 size_t LogManager::sync_budget_per_pass(size_t partition_count) const {

@@ -12,6 +12,7 @@
 //    another, and sleeps cleaner_backoff_ms when none needs it (cleaner.h).
 // The public methods are thread-safe. Nothing fsyncs on the caller's thread except shutdown().
 
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,8 +67,10 @@ class LogManager {
 
   std::shared_ptr<PartitionLog> create_partition(const std::string& topic, int32_t partition,
                                                  const LogConfig& config, Error& error);
-  // Renames the directory to <topic>-<partition>.<id>-delete and removes it in the background.
-  // Readers holding the PartitionLog keep working on open files.
+  // Removes the partition from its log dir's checkpoint files, then renames the directory to
+  // <topic>-<partition>.<id>-delete and removes it in the background. Readers holding the
+  // PartitionLog keep working on open files. Until the rename, create_partition of the same
+  // name gives kPartitionExists.
   Error delete_partition(const std::string& topic, int32_t partition);
   std::shared_ptr<PartitionLog> get(const std::string& topic, int32_t partition) const;
   std::vector<TopicPartition> partitions() const;
@@ -88,8 +92,16 @@ class LogManager {
  private:
   struct Entry {
     std::shared_ptr<PartitionLog> log;
-    size_t dir_index;
+    size_t dir_index = 0;
   };
+  // One log dir's share of the three checkpoint files.
+  struct DirCheckpoints {
+    OffsetCheckpoint recovery_points;
+    OffsetCheckpoint log_starts;
+    OffsetCheckpoint cleaner_offsets;
+  };
+  using CheckpointFile = std::pair<const char*, const OffsetCheckpoint*>;  // file name, content
+  static std::array<CheckpointFile, 3> files_of(const DirCheckpoints& checkpoints);
 
   Error open_dir(size_t dir_index, const ConfigForTopic& config_for);
   size_t pick_dir() const;  // the dir with the fewest partitions
@@ -103,11 +115,23 @@ class LogManager {
   void retention_loop();
   void cleaner_loop();
   void remove_pending_deletes();
+  // What the checkpoint files should say now, per log dir. Call with checkpoint_mutex_ held.
+  std::vector<DirCheckpoints> checkpoint_snapshot() const;
+  bool write_dir_checkpoints(size_t dir_index, const DirCheckpoints& checkpoints) const;
+  // Rewrites the checkpoint files of one log dir that name `key` (which is no longer in
+  // partitions_), so none of them outlives the partition's directory.
+  bool forget_in_checkpoints(const TopicPartition& key, size_t dir_index);
+  // At open: entries naming no partition directory of the dir are dropped from its files.
+  bool drop_stale_checkpoint_entries(size_t dir_index, const DirCheckpoints& on_disk);
 
   const LogManagerConfig config_;
-  mutable std::mutex mutex_;  // guards partitions_, pending_deletes_, stopping_
+  mutable std::mutex mutex_;  // guards partitions_, deleting_, pending_deletes_, stopping_
   std::map<TopicPartition, Entry> partitions_;
+  std::set<TopicPartition> deleting_;  // being deleted, directory not yet renamed away
   std::vector<std::filesystem::path> pending_deletes_;
+  // One checkpoint writer at a time, snapshot and write together: a snapshot that still holds a
+  // deleted partition cannot be written after the write that removed it. Taken before mutex_.
+  std::mutex checkpoint_mutex_;
   bool stopping_ = false;
   bool shut_down_ = false;
   bool opened_clean_ = false;
