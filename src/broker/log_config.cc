@@ -71,6 +71,7 @@ storage::LogConfig log_config_for(const config::ServerConfig& server,
   out.flush_ms = number(server, overrides, "flush.ms");
   out.max_message_bytes = static_cast<int32_t>(number(server, overrides, "max.message.bytes"));
   out.file_delete_delay_ms = number(server, overrides, "file.delete.delay.ms");
+  out.preallocate = topic_config_value(server, overrides, "preallocate") == "true";
   out.log_append_time =
       topic_config_value(server, overrides, "message.timestamp.type") == "LogAppendTime";
   const std::string policy = topic_config_value(server, overrides, "cleanup.policy");

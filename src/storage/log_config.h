@@ -17,6 +17,7 @@ struct LogConfig {
   int64_t flush_messages = std::numeric_limits<int64_t>::max();  // flush.messages
   int64_t flush_ms = std::numeric_limits<int64_t>::max();        // flush.ms
   int32_t max_message_bytes = 1048588;                           // max.message.bytes
+  bool preallocate = false;              // preallocate: reserve a new segment's whole size on disk
   bool log_append_time = false;          // message.timestamp.type=LogAppendTime
   int64_t file_delete_delay_ms = 60000;  // file.delete.delay.ms (kept for DescribeConfigs;
                                          // files are unlinked at once, see the format doc)

@@ -77,7 +77,9 @@ AppendResult PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epo
     next_offset += static_cast<int64_t>(iterator.header().last_offset_delta) + 1;
   }
   EDDY_ASSERT(next_offset == last_offset + 1);
-  result.error = segments_.back()->append(batches, config_.index_interval_bytes);
+  Segment& active = *segments_.back();
+  active.reserve_disk(active.size_bytes() + static_cast<int64_t>(batches.size()), config_);
+  result.error = active.append(batches, config_.index_interval_bytes);
   if (result.error != Error::kNone) return result;
   log_end_offset_.store(next_offset, std::memory_order_release);
   unflushed_messages_.fetch_add(summary.record_count, std::memory_order_relaxed);

@@ -3,7 +3,9 @@
 #include <atomic>
 #include <thread>
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "records/byte_order.h"
 #include "storage/test_util.h"
@@ -498,6 +500,47 @@ TEST_F(PartitionLogTest, UnclosedSegmentIndexesAreRebuiltAfterCrash) {
     ASSERT_EQ(headers.size(), 1u);
     EXPECT_EQ(headers[0].base_offset, offset);
   }
+}
+
+// Disk blocks the file holds, and whether its file system can reserve them at all.
+int64_t allocated_bytes(const fs::path& file) {
+  struct stat st {};
+  EXPECT_EQ(::stat(file.c_str(), &st), 0);
+  return static_cast<int64_t>(st.st_blocks) * 512;
+}
+
+bool can_reserve(const fs::path& dir) {
+  auto probe = File::open(dir / "probe", true);
+  return probe != nullptr && ::fallocate(probe->fd(), FALLOC_FL_KEEP_SIZE, 0, 4096) == 0;
+}
+
+TEST_F(PartitionLogTest, ReservesDiskAheadOfAppendsAndReleasesItAtRoll) {
+  if (!can_reserve(dir_.path())) GTEST_SKIP() << "file system without fallocate";
+  LogConfig config;
+  config.segment_bytes = 3 << 20;
+  auto log = open_log(config);
+  append_batches(*log, 1);
+  EXPECT_EQ(fs::file_size(log_file(0)), log->segments().back()->size_bytes());
+  EXPECT_GE(allocated_bytes(log_file(0)), Segment::kMinReserveStepBytes);
+
+  while (log->segment_count() < 2) {
+    auto batch = make_batches(1, 100, kNow, 1000);  // about 100 KB; append patches it in place
+    ASSERT_EQ(log->append(batch, 5, kNow).error, Error::kNone);
+  }
+  const int64_t sealed_size = log->segments().front()->size_bytes();
+  EXPECT_LE(allocated_bytes(log_file(0)), sealed_size + 4096);
+  EXPECT_GT(sealed_size, 2 << 20);
+}
+
+TEST_F(PartitionLogTest, PreallocateReservesTheWholeSegment) {
+  if (!can_reserve(dir_.path())) GTEST_SKIP() << "file system without fallocate";
+  LogConfig config;
+  config.segment_bytes = 40 << 20;
+  config.preallocate = true;
+  auto log = open_log(config);
+  append_batches(*log, 1);
+  EXPECT_GE(allocated_bytes(log_file(0)), config.segment_bytes);
+  EXPECT_LT(static_cast<int64_t>(fs::file_size(log_file(0))), 4096);
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 #include "storage/segment.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -206,6 +209,7 @@ Error Segment::append(std::span<const uint8_t> batches, int32_t index_interval_b
     if (::ftruncate(log_->fd(), position) != 0) {
       spdlog::error("storage: cannot cut back {}", path(".log").string());
     }
+    reserved_bytes_ = std::min(reserved_bytes_, position);  // the cut freed the blocks past it
     return Error::kStorageError;
   }
   int64_t next_offset = next_offset_.load(std::memory_order_relaxed);
@@ -223,13 +227,36 @@ Error Segment::append(std::span<const uint8_t> batches, int32_t index_interval_b
   return Error::kNone;
 }
 
+void Segment::reserve_disk(int64_t end_position, const LogConfig& config) {
+  EDDY_ASSERT(!sealed_);
+  if (end_position <= reserved_bytes_ || reserve_unsupported_) return;
+  int64_t step = config.preallocate
+                     ? config.segment_bytes
+                     : std::clamp(reserved_bytes_, kMinReserveStepBytes, kMaxReserveStepBytes);
+  int64_t target = std::max(end_position, std::min(reserved_bytes_ + step, config.segment_bytes));
+  if (::fallocate(log_->fd(), FALLOC_FL_KEEP_SIZE, reserved_bytes_, target - reserved_bytes_) !=
+      0) {
+    // Appends still work without the reservation (the block map is then taken per write).
+    if (errno != EOPNOTSUPP) {
+      spdlog::warn("storage: cannot reserve disk for {}: {}", path(".log").string(),
+                   std::strerror(errno));
+    }
+    reserve_unsupported_ = true;
+    return;
+  }
+  reserved_bytes_ = target;
+}
+
 bool Segment::seal() {
   if (sealed_) return true;
   if (max_timestamp_ms_.load() >= 0) {
     time_index_->maybe_append(max_timestamp_ms_.load(), offset_of_max_timestamp_.load());
   }
   sealed_ = true;
-  return offset_index_->file().trim() && time_index_->file().trim();
+  bool ok = offset_index_->file().trim() && time_index_->file().trim();
+  // Truncating to the current size frees the blocks reserved past it.
+  if (reserved_bytes_ > size_bytes() && ::ftruncate(log_->fd(), size_bytes()) != 0) ok = false;
+  return ok;
 }
 
 bool Segment::flush() {

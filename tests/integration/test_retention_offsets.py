@@ -65,6 +65,23 @@ def test_size_retention_keeps_the_newest_segments(eddy_factory):
     assert latest(broker, "sized") == 230
 
 
+def allocated_bytes(path):
+    return path.stat().st_blocks * 512
+
+
+def test_preallocate_reserves_whole_segments_and_a_roll_releases_the_rest(eddy):
+    """Topic config `preallocate`: the active segment's disk blocks are reserved up front (the
+    file size stays the data's size); rolling releases what the sealed segment did not use."""
+    create_topic(eddy, "reserved", 1, {"segment.bytes": 4 * MIB, "preallocate": "true"})
+    produce_big_batches(eddy, "reserved", 1, now_ms(), 0)
+    first = eddy.data_dir / "reserved-0" / "00000000000000000000.log"
+    assert first.stat().st_size < MIB
+    assert allocated_bytes(first) >= 4 * MIB
+    produce_big_batches(eddy, "reserved", 25, now_ms(), 10)  # about 5 MiB: one roll
+    assert len(segment_bases(eddy, "reserved")) == 2
+    assert allocated_bytes(first) <= first.stat().st_size + 4096
+
+
 def test_retention_survives_restart(eddy_factory):
     first = eddy_factory("node", overrides={"log.retention.check.interval.ms": 200})
     create_topic(first, "aging", 1, {"segment.bytes": MIB, "retention.ms": 3_600_000})
