@@ -433,6 +433,38 @@ def startup_at_scale(build, work_dir, smoke):
     return figures
 
 
+LATENCY_ROUNDS = 3
+
+
+def latency_rounds(build, work_dir, rate, smoke):
+    """Workload 4 at one rate, alternating sink and Eddy, each on fresh data: the latency
+    baseline in the same minutes. The target's own workload 4 runs at 50% of its own workload 1,
+    so the two halves' rows above are at different rates and minutes apart."""
+    base, _, _ = suite_settings(smoke)
+    settings = {**base, "topic": "bench-latency", "partitions": 6, "target_rate": rate,
+                "end_to_end": "false"}
+    rounds = []
+    for index in range(1 if smoke else LATENCY_ROUNDS):
+        pair = {}
+        for target in ("sink", "eddy"):
+            if target == "sink":
+                server = start_sink(build, work_dir, 6, "bench-latency")
+                run = {**settings, "create_topic": "false"}
+            else:
+                server = start_eddy(build, work_dir, data_name=f"latency-{index}")
+                run = {**settings, "create_topic": "true"}
+            try:
+                pair[target] = run_loadgen(build, server, "4-fixed-rate-latency.workload", run)
+            finally:
+                server.stop()
+                shutil.rmtree(work_dir / f"latency-{index}", ignore_errors=True)
+                for data_file in work_dir.glob("sink-*.data"):
+                    data_file.unlink()
+                settle_disk()
+        rounds.append(pair)
+    return {"rate": rate, "rounds": rounds}
+
+
 class EddyForWorkloads:
     """Gives the suite its Eddy. Without CreateTopics, topics are auto-created with
     num.partitions, so Eddy restarts (same data) when a workload needs another count."""
@@ -499,7 +531,7 @@ def ratio(eddy, sink, key):
     return eddy[key] / sink[key]
 
 
-def render(meta, sink_results, eddy_results, eddy_note, scale):
+def render(meta, sink_results, eddy_results, eddy_note, scale, latency):
     lines = ["## Latest results", "",
              f"- Date: {meta['date']}", f"- Machine: {meta['machine']}",
              f"- Mode: {meta['mode']}; build: `{meta['build']}` ({meta['build_type']})",
@@ -532,11 +564,32 @@ def render(meta, sink_results, eddy_results, eddy_note, scale):
         if consume is not None and produce:
             lines += ["", f"Workload 5: broker CPU per GB served / per GB ingested (workload 1) = "
                           f"{consume / produce:.2f} (target: at most 0.25)."]
+    if latency:
+        lines += render_latency_rounds(latency)
     if scale:
         lines += ["", "| Scale measurement | Eddy |", "| --- | ---: |"]
         for label, value in scale.items():
             lines.append(f"| {label} | {value} |")
     return "\n".join(lines) + "\n"
+
+
+def render_latency_rounds(latency):
+    lines = ["", f"Workload 4, sink and Eddy alternating at Eddy's workload 4 rate "
+                 f"({latency['rate']:,} records/s, no end-to-end reader), each on fresh data "
+                 f"(target: p99 at most 5 ms, p99.9 at most 20 ms):", "",
+             "| round | target | records/s | p50 ms | p99 ms | p99.9 ms | max ms |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for index, pair in enumerate(latency["rounds"], 1):
+        for target, result in pair.items():
+            lat = result.get("produce_latency", {})
+            if not result.get("ok") or not lat.get("count"):
+                lines.append(f"| {index} | {target} | failed: {result.get('error', '?')[:60]} "
+                             f"| | | | |")
+                continue
+            lines.append(f"| {index} | {target} | {result['records_per_s']:,.0f} | "
+                         f"{ms(lat['p50_us'])} | {ms(lat['p99_us'])} | {ms(lat['p999_us'])} | "
+                         f"{ms(lat['max_us'])} |")
+    return lines
 
 
 def machine_description():
@@ -665,8 +718,12 @@ def main():
     try:
         sink_results = run_sink_suite(build, work_dir, args.smoke)
         eddy_results, note, scale = None, "not run (--skip-eddy or no eddy binary)", {}
+        latency = None
         if run_eddy:
             eddy_results, note, scale = run_eddy_suite(build, work_dir, args.smoke)
+            if eddy_results and eddy_results.get(4, {}).get("ok"):
+                rate = eddy_results[4]["settings"]["target_rate"]
+                latency = latency_rounds(build, work_dir, rate, args.smoke)
     finally:
         for server in STARTED:
             if server.alive():
@@ -687,7 +744,7 @@ def main():
                      f"{partitions} partitions; workload 4 at 50% of each target's workload 1 "
                      f"records/s; MB = 10^6 bytes of record payload (key + value)"),
     }
-    report = render(meta, sink_results, eddy_results, note, scale)
+    report = render(meta, sink_results, eddy_results, note, scale, latency)
     print(report)
     if eddy_results is None:
         print(f"SKIP eddy half: {note.removeprefix('SKIP: ')}")
@@ -699,6 +756,9 @@ def main():
             problems += sane(f"{number} (sink)", result)
         for number, result in (eddy_results or {}).items():
             problems += sane(f"{number} (eddy)", result, produce_mode=number != 5)
+        for index, pair in enumerate((latency or {}).get("rounds", []), 1):
+            for target, result in pair.items():
+                problems += sane(f"4, latency round {index} ({target})", result)
     for problem in problems:
         print(f"FAIL {problem}")
     return 1 if problems else 0
