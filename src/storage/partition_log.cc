@@ -11,8 +11,6 @@
 namespace eddy::storage {
 namespace {
 
-namespace fs = std::filesystem;
-
 Error error_for(records::BatchError error) {
   switch (error) {
     case records::BatchError::kNone:
