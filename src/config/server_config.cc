@@ -10,43 +10,45 @@
 namespace eddy::config {
 namespace {
 
+using T = ConfigType;
+
 const std::vector<ConfigKey> kServerKeys = {
-    {"node.id", "1"},
-    {"broker.id", "-1"},
-    {"listeners", "PLAINTEXT://:9092"},
-    {"advertised.listeners", ""},
+    {"node.id", "1", T::kInt},
+    {"broker.id", "-1", T::kInt},
+    {"listeners", "PLAINTEXT://:9092", T::kString},
+    {"advertised.listeners", "", T::kString},
     {"listener.security.protocol.map",
-     "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"},
-    {"log.dirs", ""},
-    {"log.dir", "/tmp/kafka-logs"},
-    {"metadata.log.dir", ""},
-    {"socket.request.max.bytes", "104857600"},
-    {"num.network.threads", "0"},
-    {"queued.max.requests", "500"},
-    {"connections.max.idle.ms", "600000"},
-    {"num.partitions", "1"},
-    {"auto.create.topics.enable", "true"},
-    {"default.replication.factor", "1"},
-    {"log.retention.check.interval.ms", "300000"},
-    {"log.flush.offset.checkpoint.interval.ms", "60000"},
-    {"log.cleaner.enable", "true"},
-    {"log.cleaner.backoff.ms", "15000"},
-    {"log.cleaner.dedupe.buffer.size", "134217728"},
+     "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", T::kString},
+    {"log.dirs", "", T::kString},
+    {"log.dir", "/tmp/kafka-logs", T::kString},
+    {"metadata.log.dir", "", T::kString},
+    {"socket.request.max.bytes", "104857600", T::kInt},
+    {"num.network.threads", "0", T::kInt},
+    {"queued.max.requests", "500", T::kInt},
+    {"connections.max.idle.ms", "600000", T::kLong},
+    {"num.partitions", "1", T::kInt},
+    {"auto.create.topics.enable", "true", T::kBoolean},
+    {"default.replication.factor", "1", T::kInt},
+    {"log.retention.check.interval.ms", "300000", T::kLong},
+    {"log.flush.offset.checkpoint.interval.ms", "60000", T::kInt},
+    {"log.cleaner.enable", "true", T::kBoolean},
+    {"log.cleaner.backoff.ms", "15000", T::kLong},
+    {"log.cleaner.dedupe.buffer.size", "134217728", T::kLong},
     // The group coordinator's keys (parsed by src/group/config.cc from `effective`).
-    {"group.initial.rebalance.delay.ms", "3000"},
-    {"group.min.session.timeout.ms", "6000"},
-    {"group.max.session.timeout.ms", "1800000"},
-    {"group.max.size", "2147483647"},
-    {"offset.metadata.max.bytes", "4096"},
-    {"offsets.retention.minutes", "10080"},
-    {"offsets.retention.check.interval.ms", "600000"},
-    {"offsets.topic.num.partitions", "50"},
+    {"group.initial.rebalance.delay.ms", "3000", T::kInt},
+    {"group.min.session.timeout.ms", "6000", T::kInt},
+    {"group.max.session.timeout.ms", "1800000", T::kInt},
+    {"group.max.size", "2147483647", T::kInt},
+    {"offset.metadata.max.bytes", "4096", T::kInt},
+    {"offsets.retention.minutes", "10080", T::kInt},
+    {"offsets.retention.check.interval.ms", "600000", T::kLong},
+    {"offsets.topic.num.partitions", "50", T::kInt},
     // Kafka's default is 3, which a single node cannot satisfy; Eddy's is 1.
-    {"offsets.topic.replication.factor", "1"},
-    {"offsets.topic.segment.bytes", "104857600"},
-    {"eddy.log.level", "info"},
+    {"offsets.topic.replication.factor", "1", T::kShort},
+    {"offsets.topic.segment.bytes", "104857600", T::kInt},
+    {"eddy.log.level", "info", T::kString},
     // Eddy only: fsync busy partitions this often so a crash start rescans little; 0: off.
-    {"eddy.log.sync.interval.ms", "10000"},
+    {"eddy.log.sync.interval.ms", "10000", T::kLong},
 };
 
 std::vector<std::string> split(const std::string& text, char separator) {
@@ -193,6 +195,32 @@ bool check_ranges(const ServerConfig& out, std::string& error) {
 
 const std::vector<ConfigKey>& known_server_keys() {
   return kServerKeys;
+}
+
+std::optional<ConfigType> known_server_key_type(std::string_view name) {
+  for (const auto& key : kServerKeys) {
+    if (name == key.name) return key.type;
+  }
+  for (const TopicConfigDef& def : topic_config_defs()) {
+    for (const BrokerSynonym& synonym : def.synonyms) {
+      // Kafka defines log.retention.hours, log.roll.hours, ... as INT; same-unit synonyms
+      // share the topic config's type.
+      if (name == synonym.name) return synonym.unit_multiplier == 1 ? def.type : ConfigType::kInt;
+    }
+  }
+  return std::nullopt;
+}
+
+ConfigType server_config_type(std::string_view name, std::string_view value) {
+  if (const auto known = known_server_key_type(name)) return *known;
+  if (value.empty()) return ConfigType::kString;
+  if (value == "true" || value == "false") return ConfigType::kBoolean;
+  int64_t number = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (ec != std::errc() || end != value.data() + value.size()) return ConfigType::kString;
+  const bool fits_int = number >= std::numeric_limits<int32_t>::min() &&
+                        number <= std::numeric_limits<int32_t>::max();
+  return fits_int ? ConfigType::kInt : ConfigType::kLong;
 }
 
 bool parse_listeners(const std::string& text, const std::string& protocol_map,

@@ -4,10 +4,13 @@
 // server.properties file plus command-line overrides; every known key is validated.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/properties.h"
+#include "config/topic_config.h"
 
 namespace eddy::config {
 
@@ -56,11 +59,20 @@ bool build_server_config(const Properties& file, const Properties& overrides, Se
 bool parse_listeners(const std::string& text, const std::string& protocol_map,
                      std::vector<Listener>& out, std::string& error);
 
-// The configuration keys Eddy knows, with their Kafka defaults.
+// The configuration keys Eddy knows, with their Kafka defaults and ConfigDef types.
 struct ConfigKey {
   const char* name;
   const char* default_value;
+  ConfigType type;
 };
 const std::vector<ConfigKey>& known_server_keys();
+
+// Kafka's type for a broker config: the key table's, or for the broker name of a topic config
+// (log.retention.ms, log.segment.bytes, ...) that topic config's (INT for the hours and
+// minutes variants); nullopt for a key Eddy does not know.
+std::optional<ConfigType> known_server_key_type(std::string_view name);
+// The type DescribeConfigs reports for a broker config: the known one, else guessed from the
+// value (BOOLEAN, INT or LONG by magnitude, else STRING; an empty value is a STRING).
+ConfigType server_config_type(std::string_view name, std::string_view value);
 
 }  // namespace eddy::config

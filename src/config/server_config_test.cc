@@ -81,5 +81,53 @@ TEST(ServerConfig, InvalidValuesNameTheKey) {
   EXPECT_FALSE(build_server_config({{"auto.create.topics.enable", "yes"}}, {}, config, error));
 }
 
+TEST(ServerConfigType, KnownKeysHaveKafkasTypeWhateverTheirValue) {
+  // Small values of LONG configs must not read as INT, nor large INT ones as LONG.
+  EXPECT_EQ(server_config_type("eddy.log.sync.interval.ms", "10000"), ConfigType::kLong);
+  EXPECT_EQ(server_config_type("log.retention.check.interval.ms", "300000"), ConfigType::kLong);
+  EXPECT_EQ(server_config_type("connections.max.idle.ms", "1"), ConfigType::kLong);
+  EXPECT_EQ(server_config_type("log.cleaner.dedupe.buffer.size", "134217728"), ConfigType::kLong);
+  EXPECT_EQ(server_config_type("num.partitions", "4"), ConfigType::kInt);
+  EXPECT_EQ(server_config_type("log.flush.offset.checkpoint.interval.ms", "60000"),
+            ConfigType::kInt);
+  EXPECT_EQ(server_config_type("offsets.topic.replication.factor", "1"), ConfigType::kShort);
+  EXPECT_EQ(server_config_type("auto.create.topics.enable", "true"), ConfigType::kBoolean);
+  EXPECT_EQ(server_config_type("log.dirs", ""), ConfigType::kString);
+}
+
+TEST(ServerConfigType, BrokerNamesOfTopicConfigsHaveKafkasType) {
+  EXPECT_EQ(server_config_type("log.retention.ms", "1000"), ConfigType::kLong);
+  EXPECT_EQ(server_config_type("log.retention.ms", ""), ConfigType::kLong);  // unset
+  EXPECT_EQ(server_config_type("log.retention.minutes", ""), ConfigType::kInt);
+  EXPECT_EQ(server_config_type("log.retention.hours", "168"), ConfigType::kInt);
+  EXPECT_EQ(server_config_type("log.retention.bytes", "-1"), ConfigType::kLong);
+  EXPECT_EQ(server_config_type("log.segment.bytes", "1073741824"), ConfigType::kInt);
+  EXPECT_EQ(server_config_type("log.flush.interval.ms", "1000"), ConfigType::kLong);
+  EXPECT_EQ(server_config_type("log.flush.interval.messages", "1"), ConfigType::kLong);
+  EXPECT_EQ(server_config_type("log.roll.ms", "1"), ConfigType::kLong);
+  EXPECT_EQ(server_config_type("log.roll.hours", "168"), ConfigType::kInt);
+  EXPECT_EQ(server_config_type("message.max.bytes", "1048588"), ConfigType::kInt);
+  EXPECT_EQ(server_config_type("log.cleaner.min.cleanable.ratio", "0.5"), ConfigType::kDouble);
+  EXPECT_EQ(server_config_type("log.cleanup.policy", "delete"), ConfigType::kList);
+  EXPECT_EQ(server_config_type("log.preallocate", "false"), ConfigType::kBoolean);
+}
+
+TEST(ServerConfigType, EveryKeyInTheTableIsKnown) {
+  for (const ConfigKey& key : known_server_keys()) {
+    ASSERT_TRUE(known_server_key_type(key.name).has_value()) << key.name;
+    EXPECT_EQ(*known_server_key_type(key.name), key.type) << key.name;
+  }
+  EXPECT_FALSE(known_server_key_type("no.such.key").has_value());
+}
+
+TEST(ServerConfigType, UnknownKeysAreGuessedFromTheValue) {
+  EXPECT_EQ(server_config_type("custom.flag", "true"), ConfigType::kBoolean);
+  EXPECT_EQ(server_config_type("custom.count", "2147483647"), ConfigType::kInt);
+  EXPECT_EQ(server_config_type("custom.count", "-2147483648"), ConfigType::kInt);
+  EXPECT_EQ(server_config_type("custom.size", "2147483648"), ConfigType::kLong);
+  EXPECT_EQ(server_config_type("custom.name", "12abc"), ConfigType::kString);
+  EXPECT_EQ(server_config_type("custom.unset", ""), ConfigType::kString);
+}
+
 }  // namespace
 }  // namespace eddy::config

@@ -84,16 +84,6 @@ bool is_sensitive(std::string_view name) {
          name.find("secret") != std::string_view::npos;
 }
 
-// Server keys carry no type table; their text says enough for clients that display it.
-ConfigType infer_type(const std::optional<std::string>& value) {
-  if (!value || value->empty()) return ConfigType::kString;
-  if (*value == "true" || *value == "false") return ConfigType::kBoolean;
-  int64_t number = 0;
-  const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), number);
-  if (ec != std::errc() || end != value->data() + value->size()) return ConfigType::kString;
-  return number > INT32_MAX || number < INT32_MIN ? ConfigType::kLong : ConfigType::kInt;
-}
-
 std::optional<std::string> known_default(const std::string& name) {
   for (const auto& key : config::known_server_keys()) {
     if (name == key.name) return std::string(key.default_value);
@@ -249,20 +239,23 @@ std::vector<DescribedConfig> describe_broker_configs(const config::ServerConfig&
     std::optional<std::string> fallback = value;
     if (server.given.contains(name)) fallback = known_default(name);
     if (fallback && fallback->empty()) fallback.reset();  // unset, shown as null like Kafka
-    entries[name] = broker_entry(server, image, name, fallback, infer_type(fallback));
+    entries[name] =
+        broker_entry(server, image, name, fallback, config::server_config_type(name, value));
   }
   for (const config::TopicConfigDef& def : config::topic_config_defs()) {
     for (size_t i = 0; i < def.synonyms.size(); ++i) {
       const std::string name(def.synonyms[i].name);
       if (entries.contains(name)) continue;
-      const ConfigType type = def.synonyms[i].unit_multiplier == 1 ? def.type : ConfigType::kInt;
-      entries[name] = broker_entry(server, image, name, synonym_default(def, i), type);
+      const std::optional<std::string> fallback = synonym_default(def, i);
+      entries[name] = broker_entry(server, image, name, fallback,
+                                   config::server_config_type(name, fallback.value_or("")));
     }
   }
   // Keys the operator set that Eddy does not know are kept and reported, as Kafka does.
   for (const auto& [name, value] : server.given) {
     if (!entries.contains(name)) {
-      entries[name] = broker_entry(server, image, name, std::nullopt, infer_type(value));
+      entries[name] =
+          broker_entry(server, image, name, std::nullopt, config::server_config_type(name, value));
     }
   }
   std::vector<DescribedConfig> out;
