@@ -10,7 +10,9 @@
 //    removes the directories of deleted partitions;
 //  - cleaner (log.cleaner.enable): compacts the filthiest compacted partition, one pass after
 //    another, and sleeps cleaner_backoff_ms when none needs it (cleaner.h).
-// The public methods are thread-safe. Nothing fsyncs on the caller's thread except shutdown().
+// The public methods are thread-safe. Nothing fsyncs on the caller's thread except shutdown(),
+// create_partition (its directory entry) and delete_partition (the checkpoint files naming the
+// partition, then the rename): call those off the event loops.
 
 #include <array>
 #include <condition_variable>
