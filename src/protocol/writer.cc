@@ -1,5 +1,6 @@
 #include "protocol/writer.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -10,15 +11,33 @@
 
 namespace eddy::protocol {
 
+void Writer::make_room(size_t more_bytes) {
+  if (buffer_.capacity() - buffer_.size() >= more_bytes) return;
+  buffer_.reserve(
+      std::max({kInitialCapacityBytes, 2 * buffer_.capacity(), buffer_.size() + more_bytes}));
+}
+
+void Writer::put(uint8_t byte) {
+  make_room(1);
+  buffer_.push_back(byte);
+}
+
+void Writer::put_bytes(const void* data, size_t size_bytes) {
+  make_room(size_bytes);
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  buffer_.insert(buffer_.end(), bytes, bytes + size_bytes);
+}
+
 template <typename T>
 void Writer::write_big_endian(T value) {
   using Unsigned = std::make_unsigned_t<T>;
   const auto bits = static_cast<Unsigned>(value);
+  make_room(sizeof(T));
   for (size_t i = sizeof(T); i-- > 0;) buffer_.push_back(static_cast<uint8_t>(bits >> (8 * i)));
 }
 
 void Writer::write_int8(int8_t value) {
-  buffer_.push_back(static_cast<uint8_t>(value));
+  put(static_cast<uint8_t>(value));
 }
 void Writer::write_int16(int16_t value) {
   write_big_endian(value);
@@ -39,15 +58,15 @@ void Writer::write_float64(double value) {
   write_big_endian(std::bit_cast<uint64_t>(value));
 }
 void Writer::write_bool(bool value) {
-  buffer_.push_back(value ? 1 : 0);
+  put(value ? 1 : 0);
 }
 
 void Writer::write_unsigned_varint(uint32_t value) {
   while (value >= 0x80) {
-    buffer_.push_back(static_cast<uint8_t>(value | 0x80));
+    put(static_cast<uint8_t>(value | 0x80));
     value >>= 7;
   }
-  buffer_.push_back(static_cast<uint8_t>(value));
+  put(static_cast<uint8_t>(value));
 }
 
 void Writer::write_varint(int32_t value) {
@@ -59,14 +78,14 @@ void Writer::write_varlong(int64_t value) {
   const auto raw = static_cast<uint64_t>(value);
   uint64_t zigzag = (raw << 1) ^ (value < 0 ? UINT64_MAX : 0);
   while (zigzag >= 0x80) {
-    buffer_.push_back(static_cast<uint8_t>(zigzag | 0x80));
+    put(static_cast<uint8_t>(zigzag | 0x80));
     zigzag >>= 7;
   }
-  buffer_.push_back(static_cast<uint8_t>(zigzag));
+  put(static_cast<uint8_t>(zigzag));
 }
 
 void Writer::write_uuid(const Uuid& value) {
-  buffer_.insert(buffer_.end(), value.bytes.begin(), value.bytes.end());
+  put_bytes(value.bytes.data(), value.bytes.size());
 }
 
 void Writer::write_string(std::string_view value, bool compact) {
@@ -78,7 +97,7 @@ void Writer::write_string(std::string_view value, bool compact) {
     value = value.substr(0, INT16_MAX);
     write_int16(static_cast<int16_t>(value.size()));
   }
-  buffer_.insert(buffer_.end(), value.begin(), value.end());
+  put_bytes(value.data(), value.size());
 }
 
 void Writer::write_nullable_string(const std::optional<std::string>& value, bool compact) {
@@ -97,7 +116,7 @@ void Writer::write_bytes(std::span<const uint8_t> value, bool compact) {
   } else {
     write_int32(static_cast<int32_t>(value.size()));
   }
-  buffer_.insert(buffer_.end(), value.begin(), value.end());
+  put_bytes(value.data(), value.size());
 }
 
 void Writer::write_nullable_bytes(const std::optional<std::vector<uint8_t>>& value, bool compact) {
@@ -146,12 +165,12 @@ void Writer::write_null_array(bool compact) {
 }
 
 void Writer::write_raw(std::span<const uint8_t> bytes) {
-  buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
+  put_bytes(bytes.data(), bytes.size());
 }
 
 void Writer::append(const Writer& other) {
   const size_t base = buffer_.size();
-  buffer_.insert(buffer_.end(), other.buffer_.begin(), other.buffer_.end());
+  put_bytes(other.buffer_.data(), other.buffer_.size());
   for (const Splice& splice : other.splices_) {
     splices_.push_back(Splice{base + splice.buffer_offset, splice.records});
   }

@@ -13,8 +13,9 @@
 
 namespace eddy::protocol {
 
-// Growable output. `records` fields are not copied: the writer notes a splice (memory range or
-// file range) at the current position, so the network layer can send file ranges with
+// Growable output: nothing is allocated before the first write, which reserves
+// kInitialCapacityBytes. `records` fields are not copied: the writer notes a splice (memory range
+// or file range) at the current position, so the network layer can send file ranges with
 // sendfile. total_size() counts buffer bytes plus spliced bytes.
 class Writer {
  public:
@@ -61,6 +62,14 @@ class Writer {
   void clear();
 
  private:
+  // The first write reserves this much at once: most responses fit, where a buffer grown
+  // from empty by doubling reallocates eight times on the way to a 100-byte Produce response.
+  static constexpr size_t kInitialCapacityBytes = 512;
+
+  // Ensures `more_bytes` fit without a reallocation; grows by doubling.
+  void make_room(size_t more_bytes);
+  void put(uint8_t byte);
+  void put_bytes(const void* data, size_t size_bytes);
   template <typename T>
   void write_big_endian(T value);
 

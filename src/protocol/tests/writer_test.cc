@@ -122,5 +122,29 @@ TEST(Writer, UnknownTaggedFieldsStopBelowATag) {
   EXPECT_EQ(writer.buffer(), (std::vector<uint8_t>{1, 1, 0xa, 5, 0, 9, 2, 0xb, 0xc}));
 }
 
+// A small response is written into one allocation: the first write reserves room for it.
+TEST(Writer, FirstWriteReservesRoomForASmallResponse) {
+  Writer writer;
+  EXPECT_EQ(writer.buffer().capacity(), 0u);
+  writer.write_int32(0);
+  const uint8_t* const first_buffer = writer.buffer().data();
+  for (int i = 0; i < 100; ++i) writer.write_int32(i);
+  writer.write_string("a topic name", /*compact=*/true);
+  EXPECT_EQ(writer.buffer().data(), first_buffer);
+  EXPECT_EQ(writer.buffer().size(), 4u + 400u + 1u + 12u);
+}
+
+// Past the first reservation the buffer still doubles, keeping appends amortised O(1).
+TEST(Writer, GrowsByDoublingPastTheFirstReservation) {
+  Writer writer;
+  writer.write_int8(1);
+  const size_t first_capacity = writer.buffer().capacity();
+  const std::vector<uint8_t> chunk(first_capacity, 7);
+  writer.write_raw(chunk);
+  EXPECT_GE(writer.buffer().capacity(), 2 * first_capacity);
+  EXPECT_EQ(writer.buffer().size(), first_capacity + 1);
+  EXPECT_EQ(writer.buffer().back(), 7);
+}
+
 }  // namespace
 }  // namespace eddy::protocol
