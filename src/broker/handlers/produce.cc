@@ -8,6 +8,7 @@
 #include "broker/auto_create.h"
 #include "broker/broker.h"
 #include "broker/led_partition.h"
+#include "broker/produce_policy_cache.h"
 #include "broker/produce_validation.h"
 #include "common/clock.h"
 #include "protocol/error_code.h"
@@ -126,12 +127,19 @@ PartitionResponse append_partition(ProduceCall& call, const metadata::TopicImage
   return out;
 }
 
+// The topic's shared image, or null when unknown: the policy cache is keyed by it.
+const metadata::TopicPtr* shared_topic(const metadata::MetadataImage& image,
+                                       const std::string& name) {
+  const auto found = image.topics_by_name.find(name);
+  return found == image.topics_by_name.end() ? nullptr : &found->second;
+}
+
 ProduceResponse::TopicProduceResponse produce_topic(ProduceCall& call,
                                                     const ProduceRequest::TopicProduceData& data,
                                                     ErrorCode request_error) {
   ProduceResponse::TopicProduceResponse out;
   out.name = data.name;
-  const metadata::TopicImage* topic = call.view.image.topic(data.name);
+  const metadata::TopicPtr* topic = shared_topic(call.view.image, data.name);
   if (request_error == ErrorCode::kNone && topic == nullptr) {
     request_error = ErrorCode::kUnknownTopicOrPartition;
   }
@@ -141,23 +149,29 @@ ProduceResponse::TopicProduceResponse produce_topic(ProduceCall& call,
     }
     return out;
   }
-  const ProducePolicy policy = produce_policy_for(call.broker.config(), topic->configs);
+  const ProducePolicy policy =
+      thread_produce_policy_cache().policy_for(call.broker.config(), *topic);
   for (const auto& partition : data.partition_data) {
-    out.partition_responses.push_back(append_partition(call, *topic, policy, partition));
+    out.partition_responses.push_back(append_partition(call, **topic, policy, partition));
   }
   return out;
 }
 
+bool names_unknown_topic(const metadata::MetadataImage& image, const ProduceRequest& request) {
+  for (const auto& topic : request.topic_data) {
+    if (image.topic(topic.name) == nullptr) return true;
+  }
+  return false;
+}
+
 // Unknown topics are auto-created (auto.create.topics.enable) before the append, so a producer
 // that skipped Metadata still lands its records; names that cannot be created stay unknown.
-asio::awaitable<std::shared_ptr<const metadata::MetadataImage>> image_with_topics(
-    Broker& broker, const ProduceRequest& request) {
-  auto image = broker.metadata().current();
+asio::awaitable<std::shared_ptr<const metadata::MetadataImage>> image_with_created_topics(
+    Broker& broker, const metadata::MetadataImage& image, const ProduceRequest& request) {
   std::vector<std::string> missing;
   for (const auto& topic : request.topic_data) {
-    if (image->topic(topic.name) == nullptr) missing.push_back(topic.name);
+    if (image.topic(topic.name) == nullptr) missing.push_back(topic.name);
   }
-  if (missing.empty() || !broker.config().auto_create_topics_enable) co_return image;
   // Failures need no handling here: a topic still missing is answered
   // UNKNOWN_TOPIC_OR_PARTITION by produce_topic().
   const auto created = co_await auto_create_topics(broker, std::move(missing));
@@ -169,7 +183,12 @@ asio::awaitable<ProduceResponse> handle(RequestContext& context, ProduceRequest&
   const bool valid_acks = request.acks == 0 || request.acks == 1 || request.acks == -1;
   const ErrorCode request_error = valid_acks ? ErrorCode::kNone : ErrorCode::kInvalidRequiredAcks;
   Broker& broker = context.broker;
-  const auto image = co_await image_with_topics(broker, request);
+  auto image = broker.metadata().current();
+  // Checked here rather than inside the coroutine: calling one allocates its frame, and
+  // nearly every request names only known topics.
+  if (broker.config().auto_create_topics_enable && names_unknown_topic(*image, request)) {
+    image = co_await image_with_created_topics(broker, *image, request);
+  }
   ProduceCall call{
       broker, {broker.config(), *image, broker.logs()}, context.api_version, wall_clock_ms(), {}};
   ProduceResponse response;
