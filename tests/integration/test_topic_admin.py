@@ -224,6 +224,26 @@ def incremental_alter(broker, topic, operations, validate_only=False):
     return error
 
 
+def test_produce_policy_follows_config_changes_at_once(eddy):
+    """Produce caches each topic's policy per topic image; a config change publishes a new
+    image, so the very next Produce obeys it (on a connection whose loop cached the old one)."""
+    invalid_timestamp, invalid_record = 32, 87
+    create_topic(eddy, "policy", 1)
+    for _ in range(3):
+        assert raw_produce(eddy, "policy", 0, v2_batch(key=None))[0] == NONE
+    assert alter_configs(eddy, "policy", {"cleanup.policy": "compact"}) == NONE
+    assert raw_produce(eddy, "policy", 0, v2_batch(key=None))[0] == invalid_record
+    assert raw_produce(eddy, "policy", 0, v2_batch(key=b"k"))[0] == NONE
+    assert incremental_alter(eddy, "policy", [("cleanup.policy", 0, "delete")]) == NONE
+    assert raw_produce(eddy, "policy", 0, v2_batch(key=None))[0] == NONE
+    assert incremental_alter(eddy, "policy",
+                             [("message.timestamp.before.max.ms", 0, "60000")]) == NONE
+    assert raw_produce(eddy, "policy", 0, v2_batch(timestamp_ms=1000))[0] == invalid_timestamp
+    assert incremental_alter(eddy, "policy",
+                             [("message.timestamp.before.max.ms", 1, None)]) == NONE
+    assert raw_produce(eddy, "policy", 0, v2_batch(timestamp_ms=1000))[0] == NONE
+
+
 def test_incremental_alter_configs(eddy):
     create_topic(eddy, "incremental", 1, {"retention.ms": "1000000", "segment.bytes": "2097152"})
     assert incremental_alter(eddy, "incremental", [("retention.ms", 0, "3000000")]) == NONE
