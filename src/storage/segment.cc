@@ -229,14 +229,11 @@ Error Segment::append(std::span<const uint8_t> batches, int32_t index_interval_b
 
 void Segment::reserve_disk(int64_t end_position, const LogConfig& config) {
   EDDY_ASSERT(!sealed_);
-  if (end_position <= reserved_bytes_ || reserve_unsupported_) return;
-  int64_t step = config.preallocate
-                     ? config.segment_bytes
-                     : std::clamp(reserved_bytes_, kMinReserveStepBytes, kMaxReserveStepBytes);
-  int64_t target = std::max(end_position, std::min(reserved_bytes_ + step, config.segment_bytes));
+  if (!config.preallocate || end_position <= reserved_bytes_ || reserve_unsupported_) return;
+  const int64_t target = std::max(end_position, config.segment_bytes);
   if (::fallocate(log_->fd(), FALLOC_FL_KEEP_SIZE, reserved_bytes_, target - reserved_bytes_) !=
       0) {
-    // Appends still work without the reservation (the block map is then taken per write).
+    // Appends still work without the reservation.
     if (errno != EOPNOTSUPP) {
       spdlog::warn("storage: cannot reserve disk for {}: {}", path(".log").string(),
                    std::strerror(errno));

@@ -100,15 +100,11 @@ class Segment {
   // Writes batches whose offsets are already assigned, then indexes them. On error the file is
   // cut back to its previous size.
   Error append(std::span<const uint8_t> batches, int32_t index_interval_bytes);
-  // Reserves disk blocks ahead of the write position (fallocate, file size unchanged) so that
-  // appends up to `end_position` write into allocated extents: with ext4's delayed allocation
-  // each write would otherwise take the inode's block-map lock, which writeback holds for tens
-  // of milliseconds while it allocates. The reservation grows geometrically up to
-  // kMaxReserveStepBytes, or covers the whole segment with the `preallocate` topic config.
-  // A file system without fallocate just skips it.
+  // With the `preallocate` topic config, reserves the whole segment's disk blocks at the first
+  // append (fallocate, file size unchanged), as Kafka does. Off by default: the reservation
+  // allocates on the caller's thread, and an allocation can wait on block-bitmap reads (see
+  // docs/storage-format.md, "Disk reservation"). A file system without fallocate skips it.
   void reserve_disk(int64_t end_position, const LogConfig& config);
-  static constexpr int64_t kMinReserveStepBytes = 1 << 20;
-  static constexpr int64_t kMaxReserveStepBytes = 16 << 20;
   // Ends appends: final time index entry, indexes trimmed to their entries, unused reserved
   // disk blocks released.
   bool seal();
@@ -179,7 +175,7 @@ class Segment {
   int64_t rolling_base_ms_ = -1;  // the first batch's max timestamp; -1 if none
   int64_t created_ms_ = 0;        // creation (or, after a restart, .log mtime)
   bool sealed_ = false;
-  int64_t reserved_bytes_ = 0;  // disk blocks allocated up to here (0: none asked for)
+  int64_t reserved_bytes_ = 0;  // disk blocks reserved up to here (0: none)
   bool reserve_unsupported_ = false;
 };
 
