@@ -343,6 +343,7 @@ std::vector<std::shared_ptr<PartitionLog>> LogManager::due_for_sync(
 
 void LogManager::flush_pass(int64_t now_ms) {
   std::vector<std::shared_ptr<PartitionLog>> all = logs();
+  for (const auto& log : all) log->start_writeback();
   bool moved = false;
   for (const auto& log : all) {
     if (log->needs_flush(now_ms)) moved = flush_moved_recovery_point(*log, now_ms) || moved;

@@ -298,6 +298,24 @@ bool PartitionLog::needs_flush(int64_t now_ms) const {
          segments_.back()->base_offset() > recovery;
 }
 
+int64_t PartitionLog::start_writeback() {
+  std::shared_ptr<Segment> active;
+  {
+    std::shared_lock lock(segments_mutex_);
+    active = segments_.back();
+  }
+  if (active->base_offset() != writeback_base_offset_) {
+    writeback_base_offset_ = active->base_offset();
+    writeback_position_ = 0;
+  }
+  const int64_t size = active->size_bytes();
+  const int64_t pending = size - writeback_position_;
+  if (pending < kWritebackChunkBytes) return 0;
+  active->start_writeback(writeback_position_, size);
+  writeback_position_ = size;
+  return pending;
+}
+
 void PartitionLog::flush() {
   flush(wall_clock_ms());
 }

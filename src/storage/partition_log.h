@@ -111,6 +111,14 @@ class PartitionLog {
   bool needs_flush(int64_t now_ms) const;
   // When the last flush ended (or the log was opened), for the background sync's schedule.
   int64_t last_flush_ms() const { return last_flush_ms_.load(std::memory_order_relaxed); }
+  // Flusher thread only. Asks the kernel to start writing back what was appended to the
+  // active segment since the last call, once that is at least kWritebackChunkBytes; returns
+  // the bytes it asked for (0: none). Left alone, ext4 writes back in large bursts across every
+  // busy file, and an append that needs the file's block map meanwhile waits tens of
+  // milliseconds (docs/performance.md, "Latency"). Never waits for the disk; promises nothing
+  // about durability (that is flush()).
+  int64_t start_writeback();
+  static constexpr int64_t kWritebackChunkBytes = 1 << 20;
   // fsyncs everything up to the current end and moves the recovery point there.
   void flush(int64_t now_ms);
   void flush();
@@ -188,6 +196,9 @@ class PartitionLog {
   std::atomic<int64_t> recovery_point_{0};
   std::atomic<int64_t> unflushed_messages_{0};
   std::atomic<int64_t> last_flush_ms_{0};
+  // Flusher-only: the active segment (by base offset) and how far its writeback was started.
+  int64_t writeback_base_offset_ = -1;
+  int64_t writeback_position_ = 0;
   std::mutex flush_mutex_;     // one flush at a time
   std::mutex cleaning_mutex_;  // held by a cleaner pass; retention only try_locks it
   std::atomic<int64_t> cleaner_offset_{0};

@@ -542,5 +542,30 @@ TEST_F(PartitionLogTest, WithoutPreallocateNothingIsReservedAhead) {
   EXPECT_LE(allocated_bytes(log_file(0)), 64 << 10);
 }
 
+TEST_F(PartitionLogTest, WritebackStartsForEachNewMegabyteOfTheActiveSegment) {
+  LogConfig config;
+  config.segment_bytes = 3 << 20;
+  auto log = open_log(config);
+  auto append_kb = [&](int kilobytes) {
+    for (int i = 0; i < kilobytes / 100; ++i) {
+      auto batch = make_batches(1, 100, kNow, 1000);  // about 100 KB
+      ASSERT_EQ(log->append(batch, 5, kNow).error, Error::kNone);
+    }
+  };
+  append_kb(500);
+  EXPECT_EQ(log->start_writeback(), 0) << "less than a chunk waits";
+  append_kb(700);
+  const int64_t size = log->segments().back()->size_bytes();
+  EXPECT_EQ(log->start_writeback(), size);
+  EXPECT_EQ(log->start_writeback(), 0) << "nothing new";
+  append_kb(1100);
+  EXPECT_EQ(log->start_writeback(), log->segments().back()->size_bytes() - size);
+
+  while (log->segment_count() < 2) append_kb(100);
+  append_kb(1100);
+  // A new active segment starts from its first byte.
+  EXPECT_EQ(log->start_writeback(), log->segments().back()->size_bytes());
+}
+
 }  // namespace
 }  // namespace eddy::storage

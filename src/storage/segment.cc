@@ -264,6 +264,15 @@ bool Segment::flush() {
   return ok;
 }
 
+void Segment::start_writeback(int64_t from, int64_t to) const {
+  EDDY_ASSERT(from <= to);
+  // A failure only means the kernel writes these pages back on its own schedule.
+  if (::sync_file_range(log_->fd(), from, to - from, SYNC_FILE_RANGE_WRITE) != 0) {
+    spdlog::debug("storage: writeback of {} not started: {}", path(".log").string(),
+                  std::strerror(errno));
+  }
+}
+
 void Segment::remove_files() {
   std::error_code ignored;
   for (const char* extension : {".log", ".index", ".timeindex"})

@@ -110,6 +110,8 @@ class Segment {
   bool seal();
   // fdatasync of the .log and msync of the indexes.
   bool flush();
+  // Starts writeback of the .log's bytes [from, to) without waiting (sync_file_range).
+  void start_writeback(int64_t from, int64_t to) const;
   static void remove_files_of(const std::filesystem::path& dir, int64_t base_offset);
   // Unlinks the three files; open descriptors (readers) keep the data alive.
   void remove_files();
