@@ -50,7 +50,7 @@ class PartitionLogTest : public ::testing::Test {
   void append_batches(PartitionLog& log, int count, int records_per_batch = 1,
                       int64_t first_timestamp_ms = kNow) {
     for (int i = 0; i < count; ++i) {
-      auto bytes = make_batches(1, records_per_batch, first_timestamp_ms + i * 10);
+      auto bytes = make_batches(1, records_per_batch, first_timestamp_ms + int64_t{i} * 10);
       auto result = log.append(bytes, 5, kNow);
       ASSERT_EQ(result.error, Error::kNone);
     }
@@ -436,7 +436,7 @@ TEST_F(PartitionLogTest, ConcurrentAppendAndRead) {
   std::atomic<bool> failed{false};
   std::thread reader([&] {
     int64_t next = 0;
-    while (next < kBatches * 2 && !failed) {
+    while (next < int64_t{kBatches} * 2 && !failed) {
       auto result = log->read(next, 1000, log->high_watermark(), true);
       if (result.error != Error::kNone) failed = true;
       for (const auto& slice : result.slices) {

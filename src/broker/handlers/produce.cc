@@ -1,5 +1,6 @@
 #include "broker/handlers/produce.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -158,10 +159,8 @@ ProduceResponse::TopicProduceResponse produce_topic(ProduceCall& call,
 }
 
 bool names_unknown_topic(const metadata::MetadataImage& image, const ProduceRequest& request) {
-  for (const auto& topic : request.topic_data) {
-    if (image.topic(topic.name) == nullptr) return true;
-  }
-  return false;
+  return std::ranges::any_of(request.topic_data,
+                             [&](const auto& topic) { return image.topic(topic.name) == nullptr; });
 }
 
 // Unknown topics are auto-created (auto.create.topics.enable) before the append, so a producer
