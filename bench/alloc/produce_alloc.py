@@ -18,7 +18,7 @@ from pathlib import Path
 
 from alloc_trace import summarize_trace
 from shim_broker import Broker, Counters
-from wire import (Connection, Reader, batch_record_count, create_topics_body, produce_body,
+from wire import (Connection, Cursor, batch_record_count, create_topics_body, produce_body,
                   produce_results, record_batch)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -31,12 +31,12 @@ SETTLE_S = 1.0  # quiet time after the warm-up before the idle rate is measured
 
 def create_topic(connection: Connection, topic: str, configs: dict[str, str]) -> None:
     connection.send(19, 5, create_topics_body(topic, PARTITIONS, configs))
-    reader = Reader(connection.receive())
+    reader = Cursor(connection.receive())
     reader.skip_tags()
-    reader.take(">i")  # throttle
+    reader.take("i")  # throttle
     reader.uvarint()
     reader.compact_bytes()
-    error = reader.take(">h")
+    error = reader.take("h")
     if error != 0:
         raise RuntimeError(f"CreateTopics {topic} failed with error {error}")
 

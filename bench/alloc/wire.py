@@ -3,7 +3,13 @@ field layouts (so the bench does not measure Eddy with Eddy's own codecs)."""
 
 import socket
 import struct
+import sys
 import time
+from pathlib import Path
+
+# The dependency-free wire primitives the integration tests use (no Eddy code either).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "integration"))
+from raw_client import Cursor, compact_string, uvarint  # noqa: E402
 
 
 def _crc32c_table() -> list[int]:
@@ -26,24 +32,8 @@ def crc32c(data: bytes) -> int:
     return crc ^ 0xFFFFFFFF
 
 
-def uvarint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
 def varint(value: int) -> bytes:
     return uvarint((value << 1) ^ (value >> 63))  # zigzag
-
-
-def compact_string(text: str | None) -> bytes:
-    if text is None:
-        return uvarint(0)
-    data = text.encode()
-    return uvarint(len(data) + 1) + data
 
 
 def encode_record(offset_delta: int, key: bytes, value: bytes) -> bytes:
@@ -102,55 +92,19 @@ def create_topics_body(topic: str, partitions: int, configs: dict[str, str]) -> 
             + uvarint(0))
 
 
-class Reader:
-    """Decodes the primitive fields of a flexible response."""
-
-    def __init__(self, data: bytes):
-        self.data, self.position = data, 0
-
-    def take(self, fmt: str):
-        values = struct.unpack_from(fmt, self.data, self.position)
-        self.position += struct.calcsize(fmt)
-        return values[0] if len(values) == 1 else values
-
-    def uvarint(self) -> int:
-        value, shift = 0, 0
-        while True:
-            byte = self.data[self.position]
-            self.position += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                return value
-
-    def compact_bytes(self) -> bytes | None:
-        size = self.uvarint() - 1
-        if size < 0:
-            return None
-        out = self.data[self.position:self.position + size]
-        self.position += size
-        return out
-
-    def skip_tags(self) -> None:
-        for _ in range(self.uvarint()):
-            self.uvarint()
-            size = self.uvarint()
-            self.position += size
-
-
 def produce_results(response: bytes) -> list[tuple[int, int, int]]:
     """(partition, error code, base offset) of every partition in a Produce v9 response (after
     the correlation id)."""
-    reader = Reader(response)
+    reader = Cursor(response)
     reader.skip_tags()  # response header v1
     results = []
     for _ in range(reader.uvarint() - 1):
         reader.compact_bytes()
         for _ in range(reader.uvarint() - 1):
-            index, error, base_offset = reader.take(">ihq")
-            reader.take(">qq")
+            index, error, base_offset = reader.take("ihq")
+            reader.take("qq")
             for _ in range(reader.uvarint() - 1):
-                reader.take(">i")
+                reader.take("i")
                 reader.compact_bytes()
                 reader.skip_tags()
             reader.compact_bytes()

@@ -25,6 +25,58 @@ def compact_string(text: str | None) -> bytes:
     return uvarint(len(data) + 1) + data
 
 
+class Cursor:
+    """Reads Kafka primitives from a response body."""
+
+    def __init__(self, data: bytes, position: int = 0):
+        self.data, self.position = data, position
+
+    def take(self, fmt: str):
+        values = struct.unpack_from(">" + fmt, self.data, self.position)
+        self.position += struct.calcsize(">" + fmt)
+        return values[0] if len(values) == 1 else values
+
+    def uvarint(self) -> int:
+        value, shift = 0, 0
+        while True:
+            byte = self.data[self.position]
+            self.position += 1
+            value |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                return value
+            shift += 7
+
+    def compact_string(self) -> str | None:
+        size = self.uvarint() - 1
+        if size < 0:
+            return None
+        text = self.data[self.position:self.position + size].decode()
+        self.position += size
+        return text
+
+    def compact_bytes(self) -> bytes | None:
+        size = self.uvarint() - 1
+        if size < 0:
+            return None
+        data = self.data[self.position:self.position + size]
+        self.position += size
+        return data
+
+    def uuid(self) -> bytes:
+        data = self.data[self.position:self.position + 16]
+        self.position += 16
+        return data
+
+    def skip_tags(self) -> None:
+        for _ in range(self.uvarint()):
+            self.uvarint()
+            self.position += self.uvarint()
+
+    def compact_array(self, read_item) -> list | None:
+        size = self.uvarint() - 1
+        return None if size < 0 else [read_item() for _ in range(size)]
+
+
 def request_header(api_key: int, version: int, correlation_id: int, client_id: str | None,
                    flexible: bool) -> bytes:
     header = struct.pack(">hhi", api_key, version, correlation_id)
