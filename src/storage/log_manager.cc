@@ -343,7 +343,6 @@ std::vector<std::shared_ptr<PartitionLog>> LogManager::due_for_sync(
 
 void LogManager::flush_pass(int64_t now_ms) {
   std::vector<std::shared_ptr<PartitionLog>> all = logs();
-  for (const auto& log : all) log->start_writeback();
   bool moved = false;
   for (const auto& log : all) {
     if (log->needs_flush(now_ms)) moved = flush_moved_recovery_point(*log, now_ms) || moved;
@@ -400,14 +399,26 @@ void LogManager::remove_pending_deletes() {
   }
 }
 
+void LogManager::writeback_pass() {
+  for (const auto& log : logs()) log->start_writeback();
+}
+
 void LogManager::flusher_loop() {
   std::unique_lock lock(mutex_);
+  int64_t next_flush_ms = wall_clock_ms() + config_.flush_check_interval_ms;
   while (!stopping_) {
-    wake_.wait_for(lock, std::chrono::milliseconds(config_.flush_check_interval_ms),
-                   [this] { return stopping_; });
+    const int64_t until_flush_ms = std::max<int64_t>(next_flush_ms - wall_clock_ms(), 0);
+    wake_.wait_for(
+        lock, std::chrono::milliseconds(std::min(config_.writeback_interval_ms, until_flush_ms)),
+        [this] { return stopping_; });
     if (stopping_) break;
     lock.unlock();
-    flush_pass(wall_clock_ms());
+    writeback_pass();
+    const int64_t now_ms = wall_clock_ms();
+    if (now_ms >= next_flush_ms) {
+      flush_pass(now_ms);
+      next_flush_ms = now_ms + config_.flush_check_interval_ms;
+    }
     lock.lock();
   }
 }

@@ -3,10 +3,11 @@
 // All partition logs of this broker, across the log dirs (`log.dirs`).
 //
 // Threads: two background threads once start() is called:
-//  - flusher: every flush_check_interval_ms, starts writeback of each active segment's newly
-//    appended megabytes (PartitionLog::start_writeback), fsyncs partitions that need it
-//    (flush.messages, flush.ms, rolled segments, background sync), writes the recovery-point
-//    checkpoint after a pass that moved a recovery point, and periodically writes all checkpoints;
+//  - flusher: every writeback_interval_ms, starts writeback of each active segment's newly
+//    appended megabytes (PartitionLog::start_writeback); every flush_check_interval_ms,
+//    fsyncs partitions that need it (flush.messages, flush.ms, rolled segments, background
+//    sync), writes the recovery-point checkpoint after a pass that moved a recovery point, and
+//    periodically writes all checkpoints;
 //  - retention: every retention_check_interval_ms, applies retention to every partition, and
 //    removes the directories of deleted partitions;
 //  - cleaner (log.cleaner.enable): compacts the filthiest compacted partition, one pass after
@@ -43,9 +44,10 @@ struct LogManagerConfig {
   std::vector<std::filesystem::path> log_dirs;   // log.dirs
   LogConfig default_config;                      // log.* defaults for topics
   int64_t retention_check_interval_ms = 300000;  // log.retention.check.interval.ms
-  // How often the flusher runs: writeback starts and flush policy checks (a few atomic loads
-  // per partition). At 100 ms a partition taking 60 MB/s hands the disk ~6 MB at a time.
-  int64_t flush_check_interval_ms = 100;
+  int64_t flush_check_interval_ms = 1000;        // how often flush policies are checked
+  // How often writeback of new appends is started: at 100 ms a partition taking 60 MB/s hands
+  // the disk ~6 MB at a time.
+  int64_t writeback_interval_ms = 100;
   int64_t flush_offset_checkpoint_interval_ms = 60000;  // log.flush.offset.checkpoint.interval.ms
   // eddy.log.sync.interval.ms: flush a partition holding data above its recovery point once
   // its last flush is this old, so a crash start rescans at most about this much; 0: off.
@@ -84,6 +86,7 @@ class LogManager {
   void shutdown();
 
   // One pass of each background job, for tests and tools that run without threads.
+  void writeback_pass();
   void flush_pass(int64_t now_ms);
   void retention_pass(int64_t now_ms);
   // Cleans the filthiest compacted partition once; false when none needed it.
