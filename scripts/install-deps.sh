@@ -5,10 +5,12 @@ set -euo pipefail
 
 packages=(
   # build
-  cmake ninja-build g++ pkg-config python3 git clang-format clang-tidy
+  cmake ninja-build g++ pkg-config python3 git clang-format clang-tidy ccache
   libasio-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libraft-dev libuv1-dev
   libgtest-dev libgmock-dev libbenchmark-dev librdkafka-dev
+  # sanitizer builds and fuzzing (asan and tsan presets): Debian's clang, libFuzzer runtime
+  clang libclang-rt-14-dev
   # tests: real Kafka clients
   kcat python3-pytest python3-kafka python3-confluent-kafka
   python3-lz4 python3-snappy python3-zstandard  # codecs for kafka-python

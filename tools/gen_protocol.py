@@ -705,8 +705,13 @@ def emit_struct_encode(out, owner, fields, message):
 # ----------------------------------------------------------------------------- files
 
 
-def emit_struct_declaration(out, name, fields):
+def emit_struct_declaration(out, name, fields, optional_element=False):
     out.open(f"struct {name}")
+    if optional_element:
+        # Held in a std::optional inside the enclosing struct: clang decides whether the type is
+        # default-constructible before the enclosing struct is complete, and a defaulted
+        # constructor with member initializers counts as not yet usable there.
+        out.line(f"{name}() {{}}  // NOLINT(modernize-use-equals-default)")
     for field in fields:
         out.line(f"{cxx_type(field)} {field.member}{member_initializer(field)};")
     out.line("std::vector<TaggedField> unknown_tagged_fields;")
@@ -735,9 +740,17 @@ def generate_header(message):
     out.line(f"static constexpr int16_t kMinVersion = {message.valid.lo};")
     out.line(f"static constexpr int16_t kMaxVersion = {message.valid.hi};")
     out.line(f"static constexpr int16_t kFirstFlexibleVersion = {message.first_flexible};")
+    optional_structs = {
+        field.element
+        for fields in [message.fields] + [struct.fields for struct in message.structs.values()]
+        for field in fields
+        if field.is_struct and not field.is_array and field.is_optional
+    }
     for struct in message.ordered_structs():
         out.line()
-        emit_struct_declaration(out, struct.name, struct.fields)
+        emit_struct_declaration(
+            out, struct.name, struct.fields, optional_element=struct.name in optional_structs
+        )
     out.line()
     for field in message.fields:
         out.line(f"{cxx_type(field)} {field.member}{member_initializer(field)};")

@@ -7,6 +7,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from capture_proxy import CaptureProxy, capture_dir
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -35,32 +37,47 @@ class EddyProcess:
         self.overrides = dict(overrides or {})
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-eddy.log"
         self.process: subprocess.Popen | None = None
+        self.proxy: CaptureProxy | None = None
 
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
     def start(self, timeout_s: float = 20.0) -> "EddyProcess":
+        # With $EDDY_CAPTURE_DIR, clients reach the broker through a recording proxy on
+        # self.port (also the advertised port); the broker listens on a port of its own.
+        broker_port = self.port
+        if capture_dir() is not None:
+            broker_port = free_port()
+            self.proxy = CaptureProxy(self.port, broker_port, capture_dir())
         settings = {
-            "listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "listeners": f"PLAINTEXT://127.0.0.1:{broker_port}",
             "log.dirs": str(self.data_dir),
             **self.overrides,
         }
+        if self.proxy is not None:
+            settings["advertised.listeners"] = f"PLAINTEXT://127.0.0.1:{self.port}"
         command = [str(eddy_binary()), "serve"]
         for key, value in settings.items():
             command += ["--override", f"{key}={value}"]
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        self._wait_until_accepting(timeout_s)
+        try:
+            self._wait_until_accepting(broker_port, timeout_s)
+        except RuntimeError:
+            if self.proxy is not None:
+                self.proxy.close()
+                self.proxy = None
+            raise
         return self
 
-    def _wait_until_accepting(self, timeout_s: float) -> None:
+    def _wait_until_accepting(self, port: int, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"eddy exited with {self.process.returncode}:\n{self.log()}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
                     return
             except OSError:
                 time.sleep(0.05)
@@ -83,6 +100,9 @@ class EddyProcess:
             raise RuntimeError(f"eddy did not stop within {timeout_s}s after signal {sig}")
         finally:
             self.process = None
+            if self.proxy is not None:
+                self.proxy.close()
+                self.proxy = None
         return code
 
     def kill9(self) -> None:

@@ -32,6 +32,7 @@ struct ConsumerGroupHeartbeatResponse {
   };
 
   struct Assignment {
+    Assignment() {}  // NOLINT(modernize-use-equals-default)
     std::vector<TopicPartitions> topic_partitions;
     std::vector<TaggedField> unknown_tagged_fields;
 

@@ -31,6 +31,7 @@ struct DescribeTopicPartitionsRequest {
   };
 
   struct Cursor {
+    Cursor() {}  // NOLINT(modernize-use-equals-default)
     std::string topic_name;
     int32_t partition_index = 0;
     std::vector<TaggedField> unknown_tagged_fields;

@@ -53,6 +53,7 @@ struct DescribeTopicPartitionsResponse {
   };
 
   struct Cursor {
+    Cursor() {}  // NOLINT(modernize-use-equals-default)
     std::string topic_name;
     int32_t partition_index = 0;
     std::vector<TaggedField> unknown_tagged_fields;
