@@ -5,11 +5,12 @@
 // Invariants: a parsed checkpoint formats to text that parses to the same offsets and formats
 // to the same text.
 
+#include "storage/checkpoint.h"
+
 #include <cstdint>
 #include <string>
 
 #include "fuzz/fuzz_check.h"
-#include "storage/checkpoint.h"
 
 using namespace eddy::storage;
 

@@ -6,11 +6,13 @@
 // respects max_output_bytes unless min_one_message let a first message through, and every
 // record it delivers is at or above the fetch offset.
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "fuzz/fuzz_check.h"
+#include "records/batch_header.h"
 #include "records/legacy_convert.h"
 #include "records/legacy_message.h"
 #include "records/legacy_reader.h"
@@ -25,7 +27,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_output_bytes = (data[0] & 4) != 0 ? size_t{64} * (data[0] >> 3) : size_t{1} << 30;
   options.first_offset = data[1];
   options.max_decompressed_bytes = eddy::fuzz::kMaxDecompressedBytes;
-  const std::span<const uint8_t> batches(data + 2, size - 2);
+
+  // Stored batches carry the offsets the broker assigned at append (small, increasing), so the
+  // input's base offsets are replaced the way the append path does; everything else stays.
+  std::vector<uint8_t> stored(data + 2, data + size);
+  BatchIterator assign(stored, /*verify_crc=*/false);
+  int64_t next_offset = 0;
+  while (assign.next()) {
+    set_base_offset(std::span(stored).subspan(assign.batch_position(), assign.batch().size()),
+                    next_offset);
+    next_offset += std::max(assign.header().last_offset_delta, 0) + int64_t{1};
+  }
+  const std::span<const uint8_t> batches(stored);
 
   DownConvertScratch scratch;
   std::vector<uint8_t> out;

@@ -32,8 +32,8 @@ void check_reencoded(std::span<const uint8_t> entry, const LegacyMessage& messag
                                              message.value ? message.value->size() : 0));
   // Same bytes everywhere but the CRC, which is the computed one.
   FUZZ_CHECK(std::equal(out.begin(), out.begin() + kLegacyCrcOffset, entry.begin()));
-  FUZZ_CHECK(std::equal(out.begin() + kLegacyMagicOffset, out.end(),
-                        entry.begin() + kLegacyMagicOffset));
+  FUZZ_CHECK(
+      std::equal(out.begin() + kLegacyMagicOffset, out.end(), entry.begin() + kLegacyMagicOffset));
   FUZZ_CHECK(load_be<uint32_t>(out.data() + kLegacyCrcOffset) == compute_legacy_crc(entry));
 }
 

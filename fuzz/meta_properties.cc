@@ -6,7 +6,7 @@
 // node.id=1 and a cluster.id, and then returns that cluster id; it never rewrites an existing
 // file.
 
-#include <unistd.h>
+#include "metadata/meta_properties.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -14,9 +14,10 @@
 #include <string>
 #include <string_view>
 
+#include <unistd.h>
+
 #include "config/properties.h"
 #include "fuzz/fuzz_check.h"
-#include "metadata/meta_properties.h"
 
 namespace fs = std::filesystem;
 
@@ -55,8 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   eddy::config::Properties properties;
   eddy::config::ParseError error;
   const bool expected_ok =
-      eddy::config::parse_properties(
-          std::string_view(reinterpret_cast<const char*>(data), size), properties, error) &&
+      eddy::config::parse_properties(std::string_view(reinterpret_cast<const char*>(data), size),
+                                     properties, error) &&
       properties["version"] == "1" && properties["node.id"] == "1" &&
       !properties["cluster.id"].empty();
   FUZZ_CHECK(result.ok() == expected_ok);

@@ -5,11 +5,12 @@
 // Invariants: parsed properties written back with every special character escaped parse to the
 // same map; the config builders never crash on any key or value.
 
+#include "config/properties.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "config/properties.h"
 #include "config/server_config.h"
 #include "config/topic_config.h"
 #include "fuzz/fuzz_check.h"
@@ -21,15 +22,29 @@ namespace {
 void append_escaped(std::string_view text, std::string& out) {
   for (const char c : text) {
     switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\f': out += "\\f"; break;
-      case '\\': case ' ': case '=': case ':': case '#': case '!':
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\\':
+      case ' ':
+      case '=':
+      case ':':
+      case '#':
+      case '!':
         out += '\\';
         out += c;
         break;
-      default: out += c;
+      default:
+        out += c;
     }
   }
 }

@@ -58,8 +58,7 @@ void check_recompressed(std::span<const uint8_t> batch, const BatchHeader& heade
                         std::span<const uint8_t> region, Compression target) {
   RecompressScratch scratch;
   std::vector<uint8_t> out;
-  const RecordError error =
-      recompress_batch(batch, target, kMaxDecompressedBytes, scratch, out);
+  const RecordError error = recompress_batch(batch, target, kMaxDecompressedBytes, scratch, out);
   FUZZ_CHECK(error == RecordError::kNone);  // the records were just validated
 
   BatchHeader again;

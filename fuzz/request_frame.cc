@@ -81,9 +81,9 @@ void handle_frame(std::span<const uint8_t> frame) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> stream(data, size);
   while (stream.size() >= 4) {
-    const auto frame_size = static_cast<int32_t>((uint32_t{stream[0]} << 24) |
-                                                 (uint32_t{stream[1]} << 16) |
-                                                 (uint32_t{stream[2]} << 8) | stream[3]);
+    const auto frame_size =
+        static_cast<int32_t>((uint32_t{stream[0]} << 24) | (uint32_t{stream[1]} << 16) |
+                             (uint32_t{stream[2]} << 8) | stream[3]);
     if (frame_size < 0 || frame_size > kMaxRequestBytes) return 0;  // connection closed
     stream = stream.subspan(4);
     if (static_cast<size_t>(frame_size) > stream.size()) return 0;  // waits for more bytes

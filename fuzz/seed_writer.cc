@@ -44,9 +44,9 @@ class CorpusWriter {
     const fs::path dir = root_ / target;
     fs::create_directories(dir);
     char name[17];
-    std::snprintf(name, sizeof name, "%016zx", std::hash<std::string_view>{}(std::string_view(
-                                                    reinterpret_cast<const char*>(bytes.data()),
-                                                    bytes.size())));
+    std::snprintf(name, sizeof name, "%016zx",
+                  std::hash<std::string_view>{}(
+                      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
     std::ofstream(dir / name, std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()),
                static_cast<std::streamsize>(bytes.size()));
@@ -96,8 +96,7 @@ void write_batches(CorpusWriter& corpus, std::span<const uint8_t> records) {
     if (codec == records::Compression::kNone) continue;
     static const char* const kTargets[] = {"", "decompress_gzip", "decompress_snappy",
                                            "decompress_lz4", "decompress_zstd"};
-    corpus.write(kTargets[static_cast<int>(codec)],
-                 it.batch().subspan(records::kBatchHeaderSize));
+    corpus.write(kTargets[static_cast<int>(codec)], it.batch().subspan(records::kBatchHeaderSize));
   }
   write_legacy_conversions(corpus, records);
 }
@@ -125,11 +124,11 @@ void write_frame(CorpusWriter& corpus, const Bytes& frame) {
   if (!header.decode(reader, protocol::request_header_version(api_key, api_version))) return;
   const auto version_index = static_cast<uint16_t>(api_version - apis[index].min_version);
   const std::span<const uint8_t> body(frame.data() + reader.position(), reader.remaining());
-  corpus.write("request_body",
-               prefixed({static_cast<uint8_t>(index >> 8), static_cast<uint8_t>(index),
-                         static_cast<uint8_t>(version_index >> 8),
-                         static_cast<uint8_t>(version_index)},
-                        body));
+  corpus.write(
+      "request_body",
+      prefixed({static_cast<uint8_t>(index >> 8), static_cast<uint8_t>(index),
+                static_cast<uint8_t>(version_index >> 8), static_cast<uint8_t>(version_index)},
+               body));
   if (api_key != protocol::ProduceRequest::kApiKey) return;
   protocol::ProduceRequest produce;
   if (!produce.decode(reader, api_version)) return;
@@ -155,8 +154,8 @@ std::vector<metadata::Record> sample_metadata_records() {
   metadata::TopicRecord topic{"orders", topic_id};
   metadata::PartitionRecord partition{topic_id, 0, {1}, {1}, 1, 0, 0};
   metadata::PartitionRecord partition_1{topic_id, 1, {1}, {1}, 1, 0, 0};
-  metadata::ConfigRecord config{metadata::ConfigResourceType::kTopic, "orders",
-                                "cleanup.policy", "compact"};
+  metadata::ConfigRecord config{metadata::ConfigResourceType::kTopic, "orders", "cleanup.policy",
+                                "compact"};
   metadata::ConfigRecord broker_config{metadata::ConfigResourceType::kBroker, "",
                                        "log.retention.ms", std::nullopt};
   return {broker, topic, partition, partition_1, config, broker_config};
@@ -165,7 +164,8 @@ std::vector<metadata::Record> sample_metadata_records() {
 void write_metadata(CorpusWriter& corpus) {
   const auto records = sample_metadata_records();
   corpus.write("metadata_log_entry", metadata::encode_batch(records));
-  for (const auto& record : records) corpus.write("metadata_log_entry", metadata::encode_batch({record}));
+  for (const auto& record : records)
+    corpus.write("metadata_log_entry", metadata::encode_batch({record}));
   corpus.write("metadata_log_entry",
                metadata::encode_batch({metadata::RemoveTopicRecord{Uuid::random()}}));
 
@@ -189,8 +189,14 @@ void write_consumer_offsets(CorpusWriter& corpus) {
   value.protocol = "range";
   value.leader = "member-1";
   value.current_state_timestamp_ms = 1700000000000;
-  value.members.push_back({"member-1", std::nullopt, "client", "/127.0.0.1", 30000, 10000,
-                           {0, 1, 0, 0, 0, 1, 0, 6, 'o', 'r', 'd', 'e', 'r', 's'}, {0, 1}});
+  value.members.push_back({"member-1",
+                           std::nullopt,
+                           "client",
+                           "/127.0.0.1",
+                           30000,
+                           10000,
+                           {0, 1, 0, 0, 0, 1, 0, 6, 'o', 'r', 'd', 'e', 'r', 's'},
+                           {0, 1}});
   value.members.push_back({"member-2", "static-2", "client", "/127.0.0.1", 30000, 10000, {}, {}});
   corpus.write("consumer_offsets", prefixed({2}, group::encode_group_value(value)));
   corpus.write("consumer_offsets", prefixed({2}, group::encode_group_value(group::GroupValue{})));
@@ -241,7 +247,6 @@ int main(int argc, char** argv) {
   write_metadata(corpus);
   write_consumer_offsets(corpus);
   write_files(corpus);
-  std::cout << "fuzz_seed_writer: " << corpus.written() << " seed files under " << argv[2]
-            << "\n";
+  std::cout << "fuzz_seed_writer: " << corpus.written() << " seed files under " << argv[2] << "\n";
   return 0;
 }

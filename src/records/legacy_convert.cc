@@ -50,7 +50,9 @@ bool Converter::fail(LegacyError error) {
 // A LogAppendTime batch gives every record its max timestamp, as Kafka's reader does.
 int64_t Converter::timestamp_of(const BatchHeader& header, const RecordView& record) const {
   if (header.is_log_append_time()) return header.max_timestamp;
-  return header.base_timestamp + record.timestamp_delta;
+  // Client-chosen values: add with wrap-around like Kafka's (Java) long arithmetic, not UB.
+  return static_cast<int64_t>(static_cast<uint64_t>(header.base_timestamp) +
+                              static_cast<uint64_t>(record.timestamp_delta));
 }
 
 int8_t Converter::timestamp_attribute(const BatchHeader& header) const {

@@ -224,6 +224,24 @@ TEST(DownConvert, SkipsControlBatches) {
   EXPECT_EQ(only_marker.next_offset, 4);
 }
 
+// Found by fuzz_down_convert (docs/reliability.md): the batch's base timestamp and a record's
+// delta are the producer's; their sum wraps around as Kafka's long arithmetic does instead of
+// overflowing (undefined behaviour).
+TEST(DownConvert, TimestampsWrapAroundLikeKafka) {
+  for (const auto codec : {Compression::kNone, Compression::kGzip}) {
+    auto batch = make_batch(codec, 0, 2);  // record 1: timestamp delta +7
+    store_be<int64_t>(batch.data() + kBaseTimestampOffset, INT64_MAX - 3);
+    update_batch_crc(batch);
+    std::vector<uint8_t> out;
+    DownConvertScratch scratch;
+    ASSERT_EQ(down_convert(batch, options_for(1), scratch, out).error, LegacyError::kNone);
+    const auto seen = read_back(out);
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0].timestamp_ms, INT64_MAX - 3);
+    EXPECT_EQ(seen[1].timestamp_ms, INT64_MIN + 3);
+  }
+}
+
 TEST(DownConvert, RecordsBelowTheFetchOffsetAreLeftOut) {
   for (const auto codec : {Compression::kNone, Compression::kGzip}) {
     std::vector<uint8_t> out;
