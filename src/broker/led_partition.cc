@@ -29,7 +29,11 @@ LedPartition find_led_partition(const PartitionView& view, const metadata::Topic
   out.error = check_leader_epoch(current_leader_epoch, image->leader_epoch);
   if (out.error != ErrorCode::kNone) return out;
   out.log = view.logs.get(topic->name, partition);
-  if (out.log == nullptr) out.error = ErrorCode::kNotLeaderOrFollower;
+  if (out.log == nullptr) {
+    // A log that failed to open (out of descriptors, I/O error) is Kafka's offline log dir.
+    out.error = view.logs.offline(topic->name, partition) ? ErrorCode::kKafkaStorageError
+                                                          : ErrorCode::kNotLeaderOrFollower;
+  }
   return out;
 }
 

@@ -36,7 +36,7 @@ protocol::ErrorCode check_leader_epoch(int32_t current_leader_epoch, int32_t lea
 // Finds partition `partition` of `topic` (null: the topic does not exist) led here and checks
 // the client's leader epoch. Errors: UNKNOWN_TOPIC_OR_PARTITION (not in the image),
 // NOT_LEADER_OR_FOLLOWER (led elsewhere, or its log is not open yet — the client retries),
-// then check_leader_epoch's.
+// then check_leader_epoch's, then KAFKA_STORAGE_ERROR (its log failed to open: offline).
 LedPartition find_led_partition(const PartitionView& view, const metadata::TopicImage* topic,
                                 int32_t partition, int32_t current_leader_epoch);
 LedPartition find_led_partition(const PartitionView& view, const std::string& topic,

@@ -16,6 +16,8 @@ void PartitionSync::create_logs(const metadata::TopicImage& topic, int32_t first
     storage::Error error = storage::Error::kNone;
     logs_.create_partition(topic.name, partition, log_config, error);
     if (error != storage::Error::kNone) {
+      // The log manager retries it in the background; meanwhile its requests get
+      // KAFKA_STORAGE_ERROR.
       spdlog::error("cannot create log for {}-{}: {}", topic.name, partition,
                     storage::to_string(error));
     }
@@ -61,6 +63,17 @@ void PartitionSync::reconcile(const metadata::MetadataImage& image) {
                    topic);
     }
   }
+}
+
+int32_t first_partition_without_log(const storage::LogManager& logs,
+                                    const metadata::TopicImage& topic, int32_t node_id) {
+  for (const auto& partition : topic.partitions) {
+    if (partition.leader != node_id) continue;
+    if (logs.get(topic.name, partition.partition_index) == nullptr) {
+      return partition.partition_index;
+    }
+  }
+  return -1;
 }
 
 }  // namespace eddy::broker

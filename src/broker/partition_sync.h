@@ -33,4 +33,10 @@ class PartitionSync {
   storage::LogManager& logs_;
 };
 
+// The first partition of `topic` led by `node_id` whose log is not open (it failed to open and
+// is offline, retried by the log manager), or -1. CreateTopics asks after the commit: the image
+// listener (apply) has created the logs by the time the commit is acknowledged.
+int32_t first_partition_without_log(const storage::LogManager& logs,
+                                    const metadata::TopicImage& topic, int32_t node_id);
+
 }  // namespace eddy::broker

@@ -49,6 +49,8 @@ const std::vector<ConfigKey> kServerKeys = {
     {"eddy.log.level", "info", T::kString},
     // Eddy only: fsync busy partitions this often so a crash start rescans little; 0: off.
     {"eddy.log.sync.interval.ms", "10000", T::kLong},
+    // Eddy only: sealed segments holding descriptors at once; 0: from RLIMIT_NOFILE.
+    {"eddy.log.max.open.segments", "0", T::kLong},
 };
 
 std::vector<std::string> split(const std::string& text, char separator) {
@@ -159,6 +161,7 @@ bool build_numbers(ServerConfig& out, std::string& error) {
          parse_int(v, "log.flush.offset.checkpoint.interval.ms",
                    out.log_flush_offset_checkpoint_interval_ms, error) &&
          parse_int(v, "eddy.log.sync.interval.ms", out.log_sync_interval_ms, error) &&
+         parse_int(v, "eddy.log.max.open.segments", out.log_max_open_segments, error) &&
          parse_bool(v, "log.cleaner.enable", out.log_cleaner_enable, error) &&
          parse_int(v, "log.cleaner.backoff.ms", out.log_cleaner_backoff_ms, error) &&
          parse_int(v, "log.cleaner.dedupe.buffer.size", out.log_cleaner_dedupe_buffer_size,
@@ -185,6 +188,7 @@ bool check_ranges(const ServerConfig& out, std::string& error) {
     error = "log.cleaner.dedupe.buffer.size must be >= 1048576";
   }
   if (out.log_sync_interval_ms < 0) error = "eddy.log.sync.interval.ms must be >= 0";
+  if (out.log_max_open_segments < 0) error = "eddy.log.max.open.segments must be >= 0";
   if (out.log_retention_check_interval_ms < 1) {
     error = "log.retention.check.interval.ms must be >= 1";
   }

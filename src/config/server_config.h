@@ -37,6 +37,7 @@ struct ServerConfig {
   int64_t log_retention_check_interval_ms = 300000;
   int64_t log_flush_offset_checkpoint_interval_ms = 60000;
   int64_t log_sync_interval_ms = 10000;  // eddy.log.sync.interval.ms (0: off)
+  int64_t log_max_open_segments = 0;     // eddy.log.max.open.segments (0: from RLIMIT_NOFILE)
   bool log_cleaner_enable = true;
   int64_t log_cleaner_backoff_ms = 15000;
   int64_t log_cleaner_dedupe_buffer_size = 134217728;

@@ -2,13 +2,19 @@
 
 #include <string>
 
+#include <asio/steady_timer.hpp>
 #include <pthread.h>
 
 #include "common/log.h"
 
 namespace eddy::net {
 
-EventLoop::EventLoop(int index) : index_(index) {}
+EventLoop::EventLoop(int index) : index_(index) {
+  // Creates the loop's reactor (epoll, eventfd and timerfd descriptors) now: created lazily,
+  // by the first socket a loop gets, a failure (EMFILE) would throw inside a running loop and
+  // abort the process. Here it throws std::system_error to whoever builds the server.
+  asio::steady_timer warm_up(context_);
+}
 
 EventLoop::~EventLoop() {
   stop();

@@ -12,6 +12,7 @@ namespace eddy::net {
 
 class EventLoop {
  public:
+  // Throws std::system_error when the reactor's descriptors cannot be created (EMFILE).
   explicit EventLoop(int index);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;

@@ -14,6 +14,10 @@
 namespace eddy::net {
 namespace {
 
+// Pause after a failed accept (EMFILE, ENFILE, ENOBUFS): long enough not to spin, short
+// enough that a client barely notices once descriptors free up.
+constexpr int kAcceptRetryMs = 100;
+
 std::string endpoint_text(const asio::ip::tcp::endpoint& endpoint) {
   const auto address = endpoint.address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
@@ -72,6 +76,7 @@ uint16_t Server::bound_port(size_t listener_index) const {
 }
 
 asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor, std::string name) {
+  uint64_t failures = 0;  // in a row
   while (acceptor.is_open()) {
     EventLoop& target = *loops_[next_loop_];
     next_loop_ = (next_loop_ + 1) % loops_.size();
@@ -80,11 +85,19 @@ asio::awaitable<void> Server::accept_loop(asio::ip::tcp::acceptor& acceptor, std
                                                  asio::redirect_error(asio::use_awaitable, error));
     if (error == asio::error::operation_aborted) break;
     if (error) {
-      // E.g. EMFILE: keep serving the connections we have; try again shortly.
-      spdlog::warn("accept on {} failed: {}", name, error.message());
-      asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
+      // E.g. EMFILE: keep serving the connections we have; the client waits in the backlog
+      // until a descriptor frees up. Logged at the first failure and every 100th after.
+      if (failures++ % 100 == 0) {
+        spdlog::warn("accept on {} failed ({} in a row): {}; retrying every {} ms", name, failures,
+                     error.message(), kAcceptRetryMs);
+      }
+      asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(kAcceptRetryMs));
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, error));
       continue;
+    }
+    if (failures > 0) {
+      spdlog::info("accepting on {} again after {} failed attempts", name, failures);
+      failures = 0;
     }
     ConnectionInfo info;
     info.id = next_connection_id_++;

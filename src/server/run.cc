@@ -1,8 +1,14 @@
 #include "server/run.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <future>
+#include <memory>
+#include <system_error>
+
+#include <sys/resource.h>
 
 #include "broker/broker.h"
 #include "broker/log_config.h"
@@ -92,6 +98,26 @@ bool open_logs(const config::ServerConfig& config, const metadata::MetadataStore
   return true;
 }
 
+// A broker holds a descriptor per connection and per open segment: the soft limit (often
+// 1024) goes up to the hard one, as Kafka's packaging asks administrators to do by hand.
+void raise_open_files_limit() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::warn("getrlimit(RLIMIT_NOFILE): {}", std::strerror(errno));
+    return;
+  }
+  const rlim_t soft = limit.rlim_cur;
+  if (soft < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      spdlog::warn("cannot raise the open files limit to {}: {}", limit.rlim_max,
+                   std::strerror(errno));
+      limit.rlim_cur = soft;
+    }
+  }
+  spdlog::info("open files limit: soft {} (was {}), hard {}", limit.rlim_cur, soft, limit.rlim_max);
+}
+
 // Blocks SIGINT and SIGTERM in every thread (threads inherit the mask), so that only
 // wait_for_stop_signal() receives them.
 sigset_t block_stop_signals() {
@@ -116,6 +142,7 @@ int run(const Options& options) {
   if (!load_config(options, config)) return 2;
   log::set_level(config.log_level);
   log_config(config);
+  raise_open_files_limit();
   const sigset_t stop_signals = block_stop_signals();
 
   std::vector<std::string> dirs = config.log_dirs;
@@ -150,6 +177,7 @@ int run(const Options& options) {
   storage_config.cleaner_enable = config.log_cleaner_enable;
   storage_config.cleaner_backoff_ms = config.log_cleaner_backoff_ms;
   storage_config.cleaner.dedupe_buffer_bytes = config.log_cleaner_dedupe_buffer_size;
+  storage_config.max_open_segments = config.log_max_open_segments;
   storage::LogManager logs(storage_config);
   if (!open_logs(config, *store, logs)) {
     store->shutdown();
@@ -179,16 +207,29 @@ int run(const Options& options) {
   limits.max_inflight_requests = config.queued_max_requests;
   limits.max_inflight_bytes = config.socket_request_max_bytes;
   limits.idle_timeout = std::chrono::milliseconds(config.connections_max_idle_ms);
-  net::Server server(config.num_network_threads, limits, broker);
+  std::unique_ptr<net::Server> server_owner;
   std::vector<net::ListenerSpec> listeners;
   for (const auto& listener : config.listeners) {
     listeners.push_back({listener.name, listener.host, listener.port});
   }
-  if (!server.bind(listeners, error)) {
-    spdlog::error("{}", error);
+  try {
+    // Event loops create their epoll, eventfd and timerfd descriptors here; without
+    // descriptors (EMFILE) the broker stops cleanly, its data dir intact, rather than aborting.
+    server_owner = std::make_unique<net::Server>(config.num_network_threads, limits, broker);
+    if (!server_owner->bind(listeners, error)) {
+      spdlog::error("{}", error);
+      server_owner.reset();
+    }
+  } catch (const std::system_error& failure) {
+    spdlog::error("cannot start the network server: {}", failure.what());
+    server_owner.reset();
+  }
+  if (server_owner == nullptr) {
+    groups.stop();
     store->shutdown();
     return 1;
   }
+  net::Server& server = *server_owner;
   // Register before serving, so that no client ever sees a cluster without this broker.
   if (!register_self(*store, registration(config, server))) {
     server.stop();

@@ -224,8 +224,8 @@ Error Cleaner::clean_group(PartitionLog& log, const std::vector<std::shared_ptr<
   bool swapped = log.replace_segments(group, cleaned, [&group, &cleaned] {
     for (const auto& old : group) old->remove_files();
     if (!cleaned->rename_files("")) {
-      spdlog::error("cleaner: swap of {} left as .swap; start-up recovery completes it",
-                    cleaned->file()->path().string());
+      spdlog::error("cleaner: swap of segment {} left as .swap; start-up recovery completes it",
+                    cleaned->base_offset());
     }
   });
   if (!swapped) {

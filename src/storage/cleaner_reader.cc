@@ -10,12 +10,13 @@ namespace eddy::storage {
 
 CleanerReader::CleanerReader(const Segment& segment, std::vector<uint8_t>& buffer,
                              size_t chunk_bytes, size_t max_batch_bytes)
-    : segment_(segment),
+    : file_(segment.file()),
       buffer_(buffer),
       chunk_bytes_(chunk_bytes),
       max_batch_bytes_(std::max(max_batch_bytes, chunk_bytes)),
       end_position_(segment.size_bytes()) {
   if (buffer_.size() < chunk_bytes_) buffer_.resize(chunk_bytes_);
+  if (file_ == nullptr) error_ = Error::kStorageError;  // logged by the failed open
 }
 
 bool CleanerReader::fill(size_t wanted) {
@@ -31,9 +32,9 @@ bool CleanerReader::fill(size_t wanted) {
   size_t room = buffer_.size() - buffered_;
   auto to_read = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(room), file_left));
   if (to_read > 0) {
-    if (!pread_all(segment_.file()->fd(), buffer_.data() + buffered_, to_read,
+    if (!pread_all(file_->fd(), buffer_.data() + buffered_, to_read,
                    buffer_position_ + static_cast<int64_t>(buffered_))) {
-      spdlog::error("cleaner: cannot read {}", segment_.file()->path().string());
+      spdlog::error("cleaner: cannot read {}", file_->path().string());
       error_ = Error::kStorageError;
       return false;
     }
@@ -56,7 +57,7 @@ bool CleanerReader::next(std::span<const uint8_t>& batch, records::BatchHeader& 
   if (length < records::kMinBatchLength || total > static_cast<int64_t>(max_batch_bytes_) ||
       position + total > end_position_) {
     spdlog::error("cleaner: bad batch length {} at byte {} of {}", length, position,
-                  segment_.file()->path().string());
+                  file_->path().string());
     error_ = Error::kCorruptMessage;
     return false;
   }
@@ -67,8 +68,7 @@ bool CleanerReader::next(std::span<const uint8_t>& batch, records::BatchHeader& 
   std::span<const uint8_t> bytes(buffer_.data() + cursor_, static_cast<size_t>(total));
   if (records::parse_batch_header(bytes, header) != records::BatchError::kNone ||
       !records::verify_batch_crc(bytes)) {
-    spdlog::error("cleaner: corrupt batch at byte {} of {}", position,
-                  segment_.file()->path().string());
+    spdlog::error("cleaner: corrupt batch at byte {} of {}", position, file_->path().string());
     error_ = Error::kCorruptMessage;
     return false;
   }

@@ -28,7 +28,7 @@ class CleanerReader {
   // Makes at least `wanted` bytes available from position_; false on I/O error or end of data.
   bool fill(size_t wanted);
 
-  const Segment& segment_;
+  std::shared_ptr<const File> file_;  // held for the whole reading (nullptr: cannot open)
   std::vector<uint8_t>& buffer_;
   size_t chunk_bytes_;
   size_t max_batch_bytes_;

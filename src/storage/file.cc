@@ -16,7 +16,9 @@ std::shared_ptr<File> File::open(const std::filesystem::path& path, bool create)
   int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) {
-    spdlog::error("storage: open {} failed: {}", path.string(), std::strerror(errno));
+    const int error_number = errno;  // callers react to EMFILE
+    spdlog::error("storage: open {} failed: {}", path.string(), std::strerror(error_number));
+    errno = error_number;
     return nullptr;
   }
   return std::make_shared<File>(fd, path);

@@ -13,7 +13,8 @@ namespace eddy::storage {
 
 class File {
  public:
-  // Opens (or with `create`, creates) a file for reading and writing; nullptr on error (logged).
+  // Opens (or with `create`, creates) a file for reading and writing; nullptr on error (logged,
+  // errno kept).
   static std::shared_ptr<File> open(const std::filesystem::path& path, bool create);
 
   File(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}

@@ -14,14 +14,37 @@
 
 namespace eddy::storage {
 
+namespace {
+
+// Logs a failure without losing errno (callers react to EMFILE).
+void log_failure(const char* what, const std::filesystem::path& path) {
+  const int error_number = errno;
+  spdlog::error("storage: {} {} failed: {}", what, path.string(), std::strerror(error_number));
+  errno = error_number;
+}
+
+// Closes the descriptor when it goes out of scope, keeping errno.
+struct ScopedFd {
+  int fd;
+  ~ScopedFd() {
+    const int error_number = errno;
+    if (fd >= 0) ::close(fd);
+    errno = error_number;
+  }
+};
+
+}  // namespace
+
 std::unique_ptr<IndexFile> IndexFile::open(const std::filesystem::path& path, size_t entry_size,
                                            int64_t max_size_bytes, bool for_append) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  const int flags = O_RDWR | O_CLOEXEC | (for_append ? O_CREAT : 0);
+  ScopedFd file{::open(path.c_str(), flags, 0644)};
+  const int fd = file.fd;
   if (fd < 0) {
-    spdlog::error("storage: open {} failed: {}", path.string(), std::strerror(errno));
+    log_failure("open", path);
     return nullptr;
   }
-  std::unique_ptr<IndexFile> index(new IndexFile(path, fd, entry_size));
+  std::unique_ptr<IndexFile> index(new IndexFile(path, entry_size));
   struct stat st {};
   if (::fstat(fd, &st) != 0) return nullptr;
   size_t present = static_cast<size_t>(st.st_size) / entry_size;
@@ -30,21 +53,21 @@ std::unique_ptr<IndexFile> IndexFile::open(const std::filesystem::path& path, si
     size_t max_entries = std::max<size_t>(static_cast<size_t>(max_size_bytes) / entry_size, 2);
     length = std::max(present, max_entries) * entry_size;
     if (::ftruncate(fd, static_cast<off_t>(length)) != 0) {
-      spdlog::error("storage: resize {} failed: {}", path.string(), std::strerror(errno));
+      log_failure("resize", path);
       return nullptr;
     }
   }
-  if (!index->map(length)) return nullptr;
+  if (!index->map(fd, length)) return nullptr;
   index->max_entries_ = for_append ? length / entry_size : present;
   index->entries_.store(present, std::memory_order_release);
   return index;
 }
 
-bool IndexFile::map(size_t length_bytes) {
+bool IndexFile::map(int fd, size_t length_bytes) {
   if (length_bytes == 0) return true;
-  void* p = ::mmap(nullptr, length_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+  void* p = ::mmap(nullptr, length_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) {
-    spdlog::error("storage: mmap {} failed: {}", path_.string(), std::strerror(errno));
+    log_failure("mmap", path_);
     return false;
   }
   // Index lookups touch a few scattered entries, and an active index is a mostly sparse,
@@ -60,7 +83,6 @@ bool IndexFile::map(size_t length_bytes) {
 
 IndexFile::~IndexFile() {
   if (data_ != nullptr) ::munmap(data_, mapped_bytes_);
-  ::close(fd_);
 }
 
 void IndexFile::append(const uint8_t* entry) {
@@ -79,7 +101,7 @@ bool IndexFile::trim() {
   size_t count = entries();
   // The mapping keeps its length; only the first `count` entries are ever touched again.
   max_entries_ = count;
-  if (::ftruncate(fd_, static_cast<off_t>(count * entry_size_)) != 0) {
+  if (::truncate(path_.c_str(), static_cast<off_t>(count * entry_size_)) != 0) {
     spdlog::error("storage: trim {} failed: {}", path_.string(), std::strerror(errno));
     return false;
   }

@@ -4,6 +4,8 @@
 // One writer appends entries (under the partition's append lock); readers may look at the first
 // entries() entries at any time without a lock: an entry is written before the count that makes
 // it visible is published.
+// No descriptor stays open: the mapping is all an index needs (trim() resizes by path), so an
+// open segment costs one descriptor, its .log.
 
 #include <atomic>
 #include <cstddef>
@@ -15,9 +17,9 @@ namespace eddy::storage {
 
 class IndexFile {
  public:
-  // Opens or creates `path`. Entries present = file size / entry size. With `for_append`, the
-  // file is extended to `max_size_bytes` (rounded down to whole entries, at least two) so
-  // appends need no allocation. nullptr on error (logged).
+  // Opens `path` (creating it only `for_append`). Entries present = file size / entry size.
+  // With `for_append`, the file is extended to `max_size_bytes` (rounded down to whole entries,
+  // at least two) so appends need no allocation. nullptr on error (logged; errno kept).
   static std::unique_ptr<IndexFile> open(const std::filesystem::path& path, size_t entry_size,
                                          int64_t max_size_bytes, bool for_append);
   ~IndexFile();
@@ -35,19 +37,21 @@ class IndexFile {
   void clear() { entries_.store(0, std::memory_order_release); }
   // Keeps the first `count` entries present when the file was opened (a partial rebuild).
   void keep_first(size_t count);
-  // Shrinks the file to the entries written; no append may follow.
+  // Shrinks the file to the entries written; no append may follow. The file must still be at
+  // path().
   bool trim();
   // Writes the mapped pages back (msync).
   bool flush();
   const std::filesystem::path& path() const { return path_; }
+  // After the file was renamed (a cleaner swap).
+  void set_path(std::filesystem::path path) { path_ = std::move(path); }
 
  private:
-  IndexFile(std::filesystem::path path, int fd, size_t entry_size)
-      : path_(std::move(path)), fd_(fd), entry_size_(entry_size) {}
-  bool map(size_t length_bytes);
+  IndexFile(std::filesystem::path path, size_t entry_size)
+      : path_(std::move(path)), entry_size_(entry_size) {}
+  bool map(int fd, size_t length_bytes);
 
   std::filesystem::path path_;
-  int fd_;
   size_t entry_size_;
   uint8_t* data_ = nullptr;
   size_t mapped_bytes_ = 0;

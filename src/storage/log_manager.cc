@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "storage/descriptor_cache.h"
 #include "storage/file.h"
 
 namespace eddy::storage {
@@ -57,7 +58,13 @@ bool parse_partition_dir_name(const std::string& name, std::string& topic, int32
 }
 
 LogManager::LogManager(LogManagerConfig config)
-    : config_(std::move(config)), cleaner_(config_.cleaner) {}
+    : config_(std::move(config)), cleaner_(config_.cleaner) {
+  const size_t max_open = config_.max_open_segments > 0
+                              ? static_cast<size_t>(config_.max_open_segments)
+                              : default_max_open_segments();
+  segment_descriptor_cache().set_max_open(max_open);
+  spdlog::info("storage: at most {} sealed segments keep descriptors open", max_open);
+}
 
 LogManager::~LogManager() {
   shutdown();
@@ -91,7 +98,9 @@ Error LogManager::open_dir(size_t dir_index, const ConfigForTopic& config_for) {
                          read_checkpoint(dir / kLogStartOffsetCheckpointFile),
                          read_checkpoint(dir / kCleanerOffsetCheckpointFile)};
   int64_t now_ms = wall_clock_ms();
-  for (const auto& entry : fs::directory_iterator(dir, error)) {
+  error.clear();
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    const fs::directory_entry& entry = *it;
     if (!entry.is_directory()) continue;
     std::string name = entry.path().filename().string();
     if (ends_with(name, "-delete")) {
@@ -112,15 +121,19 @@ Error LogManager::open_dir(size_t dir_index, const ConfigForTopic& config_for) {
     options.log_start_offset = offset_or_zero(on_disk.log_starts, key);
     options.cleaner_offset = offset_or_zero(on_disk.cleaner_offsets, key);
     options.now_ms = now_ms;
-    Error open_error = Error::kNone;
-    std::shared_ptr<PartitionLog> log = PartitionLog::open(options, open_error);
-    if (log == nullptr) return open_error;
     std::lock_guard lock(mutex_);
-    if (partitions_.contains(key)) {
+    if (partitions_.contains(key) || offline_.contains(key)) {
       spdlog::error("storage: {} exists in two log dirs; keeping the first", name);
       continue;
     }
-    partitions_[key] = {std::move(log), dir_index};
+    Error open_error = Error::kNone;
+    std::shared_ptr<PartitionLog> log = open_or_mark_offline(options, dir_index, open_error);
+    if (log != nullptr) partitions_[key] = {std::move(log), dir_index};
+  }
+  if (error) {
+    // A partial listing would drop the checkpoints of the partitions it missed.
+    spdlog::error("storage: cannot list log dir {}: {}", dir.string(), error.message());
+    return Error::kStorageError;
   }
   if (!drop_stale_checkpoint_entries(dir_index, on_disk)) return Error::kStorageError;
   return Error::kNone;
@@ -154,31 +167,83 @@ std::shared_ptr<PartitionLog> LogManager::create_partition(const std::string& to
     error = Error::kPartitionExists;
     return nullptr;
   }
-  size_t dir_index = pick_dir();
+  size_t dir_index = 0;
   PartitionLog::Options options;
-  options.dir = config_.log_dirs[dir_index] / (topic + "-" + std::to_string(partition));
-  options.topic = topic;
-  options.partition = partition;
+  if (auto offline = offline_.find(key); offline != offline_.end()) {
+    // Failed before: same directory and checkpointed offsets, the config of now.
+    options = offline->second.options;
+    dir_index = offline->second.dir_index;
+  } else {
+    dir_index = pick_dir();
+    options.dir = config_.log_dirs[dir_index] / (topic + "-" + std::to_string(partition));
+    options.topic = topic;
+    options.partition = partition;
+  }
   options.config = config;
   options.now_ms = wall_clock_ms();
-  std::shared_ptr<PartitionLog> log = PartitionLog::open(options, error);
+  std::shared_ptr<PartitionLog> log = open_or_mark_offline(options, dir_index, error);
   if (log == nullptr) return nullptr;
   fsync_dir(config_.log_dirs[dir_index]);  // the new partition directory entry
   partitions_[key] = {log, dir_index};
   return log;
 }
 
+std::shared_ptr<PartitionLog> LogManager::open_or_mark_offline(const PartitionLog::Options& options,
+                                                               size_t dir_index, Error& error) {
+  TopicPartition key{options.topic, options.partition};
+  std::shared_ptr<PartitionLog> log = PartitionLog::open(options, error);
+  if (log == nullptr) {
+    spdlog::error("storage: {} is offline ({}); retrying every {} ms", options.dir.string(),
+                  to_string(error), config_.offline_retry_interval_ms);
+    offline_[key] = {options, dir_index, options.now_ms + config_.offline_retry_interval_ms};
+    return nullptr;
+  }
+  if (offline_.erase(key) > 0) spdlog::info("storage: {} is back online", options.dir.string());
+  return log;
+}
+
+bool LogManager::offline(const std::string& topic, int32_t partition) const {
+  std::lock_guard lock(mutex_);
+  return offline_.contains({topic, partition});
+}
+
+void LogManager::retry_offline_pass(int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  std::vector<TopicPartition> due;
+  for (const auto& [key, offline] : offline_) {
+    if (offline.next_retry_ms <= now_ms) due.push_back(key);
+  }
+  for (const auto& key : due) {
+    if (stopping_) return;
+    OfflineEntry offline = offline_[key];
+    offline.options.now_ms = now_ms;
+    Error error = Error::kNone;
+    // Under mutex_, as create_partition: no second PartitionLog on the same directory.
+    auto log = open_or_mark_offline(offline.options, offline.dir_index, error);
+    if (log != nullptr) partitions_[key] = {std::move(log), offline.dir_index};
+  }
+}
+
 Error LogManager::delete_partition(const std::string& topic, int32_t partition) {
   TopicPartition key{topic, partition};
   Entry entry;
+  std::optional<OfflineEntry> offline;  // set when the partition never opened
   {
     std::lock_guard lock(mutex_);
     auto it = partitions_.find(key);
-    if (it == partitions_.end()) return Error::kUnknownPartition;
-    entry = it->second;
-    partitions_.erase(it);
+    if (auto off = offline_.find(key); it == partitions_.end() && off != offline_.end()) {
+      offline = off->second;
+      entry.dir_index = off->second.dir_index;
+      offline_.erase(off);
+    } else if (it == partitions_.end()) {
+      return Error::kUnknownPartition;
+    } else {
+      entry = it->second;
+      partitions_.erase(it);
+    }
     deleting_.insert(key);
   }
+  const fs::path dir = offline ? offline->options.dir : entry.log->dir();
   // Checkpoints first, then the rename. A crash in between leaves the directory under its live
   // name but in no checkpoint: it loads as a new partition would (recovery point 0, a full
   // scan), which is safe. The other order can leave its offsets in the files after the
@@ -187,22 +252,32 @@ Error LogManager::delete_partition(const std::string& topic, int32_t partition) 
   if (!forget_in_checkpoints(key, entry.dir_index)) {
     std::lock_guard lock(mutex_);
     deleting_.erase(key);
-    partitions_[key] = entry;
+    if (offline) {
+      offline_[key] = *offline;
+    } else {
+      partitions_[key] = entry;
+    }
     return Error::kStorageError;
   }
-  entry.log->close(false);
-  fs::path doomed = entry.log->dir();
+  if (entry.log != nullptr) entry.log->close(false);
+  fs::path doomed = dir;
   doomed += "." + random_hex_id() + "-delete";
   std::error_code error;
-  fs::rename(entry.log->dir(), doomed, error);
-  if (!error) fsync_dir(entry.log->dir().parent_path());
+  // A partition that never opened may have no directory at all.
+  if (offline && !fs::exists(dir, error)) {
+    std::lock_guard lock(mutex_);
+    deleting_.erase(key);
+    return Error::kNone;
+  }
+  fs::rename(dir, doomed, error);
+  if (!error) fsync_dir(dir.parent_path());
   {
     std::lock_guard lock(mutex_);
     deleting_.erase(key);
     if (!error) pending_deletes_.push_back(doomed);
   }
   if (error) {
-    spdlog::error("storage: cannot rename {}: {}", entry.log->dir().string(), error.message());
+    spdlog::error("storage: cannot rename {}: {}", dir.string(), error.message());
     return Error::kStorageError;
   }
   wake_.notify_all();
@@ -243,6 +318,15 @@ std::vector<LogManager::DirCheckpoints> LogManager::checkpoint_snapshot() const 
     dir.recovery_points[key] = entry.log->recovery_point();
     dir.log_starts[key] = entry.log->log_start_offset();
     if (entry.log->cleaner_offset() > 0) dir.cleaner_offsets[key] = entry.log->cleaner_offset();
+  }
+  // An offline partition keeps what the files said when it failed to open.
+  for (const auto& [key, offline] : offline_) {
+    DirCheckpoints& dir = dirs[offline.dir_index];
+    dir.recovery_points[key] = offline.options.recovery_point;
+    dir.log_starts[key] = offline.options.log_start_offset;
+    if (offline.options.cleaner_offset > 0) {
+      dir.cleaner_offsets[key] = offline.options.cleaner_offset;
+    }
   }
   return dirs;
 }
@@ -298,7 +382,10 @@ bool LogManager::drop_stale_checkpoint_entries(size_t dir_index, const DirCheckp
     for (const auto& [name, offsets] : files_of(on_disk)) {
       for (const auto& [key, offset] : *offsets) {
         auto it = partitions_.find(key);
-        stale = stale || it == partitions_.end() || it->second.dir_index != dir_index;
+        auto off = offline_.find(key);
+        const bool here = (it != partitions_.end() && it->second.dir_index == dir_index) ||
+                          (off != offline_.end() && off->second.dir_index == dir_index);
+        stale = stale || !here;
       }
     }
   }
@@ -417,6 +504,7 @@ void LogManager::flusher_loop() {
     const int64_t now_ms = wall_clock_ms();
     if (now_ms >= next_flush_ms) {
       flush_pass(now_ms);
+      retry_offline_pass(now_ms);
       next_flush_ms = now_ms + config_.flush_check_interval_ms;
     }
     lock.lock();
@@ -458,6 +546,14 @@ void LogManager::shutdown() {
   if (!write_checkpoints()) {
     spdlog::error("storage: checkpoints not written; next start will recover");
     return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (!offline_.empty()) {
+      // Their files were never checked this run: the next start recovers them.
+      spdlog::warn("storage: {} partitions offline; no clean shutdown marker", offline_.size());
+      return;
+    }
   }
   for (const auto& dir : config_.log_dirs) {
     write_file_atomically(dir / kCleanShutdownFile, "");

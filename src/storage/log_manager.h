@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -55,6 +56,11 @@ struct LogManagerConfig {
   bool cleaner_enable = true;          // log.cleaner.enable
   int64_t cleaner_backoff_ms = 15000;  // log.cleaner.backoff.ms
   CleanerConfig cleaner;               // log.cleaner.dedupe.buffer.size, ...
+  // eddy.log.max.open.segments: sealed segments holding descriptors at once (descriptor_cache.h);
+  // 0: default_max_open_segments(), from RLIMIT_NOFILE and vm.max_map_count.
+  int64_t max_open_segments = 0;
+  // How often the flusher retries opening partitions that failed to open (offline()).
+  int64_t offline_retry_interval_ms = 5000;
 };
 
 class LogManager {
@@ -67,13 +73,22 @@ class LogManager {
   LogManager& operator=(const LogManager&) = delete;
 
   // Loads every partition of every log dir (recovering after a crash), then removes the clean
-  // shutdown markers. `config_for` gives a topic's config (default: default_config).
+  // shutdown markers. `config_for` gives a topic's config (default: default_config). A
+  // partition that fails to open (out of descriptors, I/O error) does not stop the others: it
+  // is offline (logged) and retried in the background; an error here means a log dir itself
+  // is unusable.
   Error open_all(const ConfigForTopic& config_for = {});
   // Starts the flusher and retention threads.
   void start();
 
+  // On failure the partition is offline (retried in the background) and `error` says why.
   std::shared_ptr<PartitionLog> create_partition(const std::string& topic, int32_t partition,
                                                  const LogConfig& config, Error& error);
+  // True if the partition's log failed to open (at start-up or creation) and has not opened
+  // since: its requests get KAFKA_STORAGE_ERROR.
+  bool offline(const std::string& topic, int32_t partition) const;
+  // Tries to open the offline partitions whose retry is due; the flusher calls it.
+  void retry_offline_pass(int64_t now_ms);
   // Removes the partition from its log dir's checkpoint files, then renames the directory to
   // <topic>-<partition>.<id>-delete and removes it in the background. Readers holding the
   // PartitionLog keep working on open files. Until the rename, create_partition of the same
@@ -102,6 +117,12 @@ class LogManager {
     std::shared_ptr<PartitionLog> log;
     size_t dir_index = 0;
   };
+  // A partition whose log failed to open: what it takes to try again.
+  struct OfflineEntry {
+    PartitionLog::Options options;
+    size_t dir_index = 0;
+    int64_t next_retry_ms = 0;
+  };
   // One log dir's share of the three checkpoint files.
   struct DirCheckpoints {
     OffsetCheckpoint recovery_points;
@@ -112,6 +133,9 @@ class LogManager {
   static std::array<CheckpointFile, 3> files_of(const DirCheckpoints& checkpoints);
 
   Error open_dir(size_t dir_index, const ConfigForTopic& config_for);
+  // Opens a partition's log; on failure records it offline (logged). Call with mutex_ held.
+  std::shared_ptr<PartitionLog> open_or_mark_offline(const PartitionLog::Options& options,
+                                                     size_t dir_index, Error& error);
   size_t pick_dir() const;  // the dir with the fewest partitions
   std::vector<std::shared_ptr<PartitionLog>> logs() const;
   // Background sync: the logs with unflushed data whose last flush is an interval old, oldest
@@ -133,9 +157,11 @@ class LogManager {
   bool drop_stale_checkpoint_entries(size_t dir_index, const DirCheckpoints& on_disk);
 
   const LogManagerConfig config_;
-  mutable std::mutex mutex_;  // guards partitions_, deleting_, pending_deletes_, stopping_
+  mutable std::mutex
+      mutex_;  // guards partitions_, offline_, deleting_, pending_deletes_, stopping_
   std::map<TopicPartition, Entry> partitions_;
-  std::set<TopicPartition> deleting_;  // being deleted, directory not yet renamed away
+  std::map<TopicPartition, OfflineEntry> offline_;  // failed to open; never also in partitions_
+  std::set<TopicPartition> deleting_;               // being deleted, directory not yet renamed away
   std::vector<std::filesystem::path> pending_deletes_;
   // One checkpoint writer at a time, snapshot and write together: a snapshot that still holds a
   // deleted partition cannot be written after the write that removed it. Taken before mutex_.

@@ -144,7 +144,7 @@ ReadResult PartitionLog::read(int64_t fetch_offset, int32_t max_bytes, int64_t m
   if (fetch_offset >= max_offset) return result;
 
   std::shared_ptr<Segment> segment;
-  std::optional<BatchInfo> first = find_batch(fetch_offset, segment);
+  std::optional<BatchInfo> first = find_batch(fetch_offset, segment, result.error);
   if (!first || first->last_offset >= max_offset) return result;
 
   // Whole batches from `first` on; when a sealed segment is used up and bytes remain, the read
@@ -162,11 +162,17 @@ ReadResult PartitionLog::read(int64_t fetch_offset, int32_t max_bytes, int64_t m
       end = first->position + first->size_bytes;
     }
     if (end > first->position) {
-      result.slices.push_back({segment->file(), first->position, end - first->position});
+      auto file = segment->file();  // nullptr: out of descriptors (logged)
+      if (file == nullptr) {
+        if (result.slices.empty()) result.error = Error::kStorageError;
+        break;
+      }
+      result.slices.push_back({std::move(file), first->position, end - first->position});
       budget_bytes -= end - first->position;
     }
     if (end < segment->size_bytes() || budget_bytes <= 0) break;
-    first = find_batch(segment->next_offset(), segment);
+    Error next_error = Error::kNone;
+    first = find_batch(segment->next_offset(), segment, next_error);
     if (!first || first->last_offset >= max_offset) break;
   }
   return result;
@@ -190,11 +196,12 @@ std::shared_ptr<Segment> PartitionLog::segment_after(int64_t base_offset) const 
   return nullptr;
 }
 
-std::optional<BatchInfo> PartitionLog::find_batch(int64_t offset,
-                                                  std::shared_ptr<Segment>& segment) const {
+std::optional<BatchInfo> PartitionLog::find_batch(int64_t offset, std::shared_ptr<Segment>& segment,
+                                                  Error& error) const {
   segment = segment_for(offset);
   while (segment != nullptr) {
-    if (auto batch = segment->locate(offset)) return batch;
+    if (auto batch = segment->locate(offset, error)) return batch;
+    if (error != Error::kNone) return std::nullopt;  // unreadable, not a gap
     // Nothing at or after `offset` in this segment (a gap): go on from its end. A segment a
     // cleaner swap just replaced still leads to the replacement, which holds later offsets.
     offset = std::max(offset, segment->next_offset());

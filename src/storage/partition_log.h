@@ -175,7 +175,9 @@ class PartitionLog {
   std::shared_ptr<Segment> segment_after(int64_t base_offset) const;
   // The first batch whose last offset is >= `offset`, skipping gaps (compaction), and its
   // segment. Safe against a concurrent segment swap: a stale segment leads on by offset.
-  std::optional<BatchInfo> find_batch(int64_t offset, std::shared_ptr<Segment>& segment) const;
+  // `error` becomes kStorageError when a segment's files cannot be opened (out of descriptors).
+  std::optional<BatchInfo> find_batch(int64_t offset, std::shared_ptr<Segment>& segment,
+                                      Error& error) const;
   std::vector<std::shared_ptr<Segment>> segments_snapshot() const;
 
   const std::filesystem::path dir_;

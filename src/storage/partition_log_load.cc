@@ -24,12 +24,15 @@ bool parse_base_offset(const std::string& stem, int64_t& out) {
 }
 
 // Lists segment base offsets and removes leftovers: temporary files and index files whose
-// .log is gone.
-std::vector<int64_t> list_segments(const fs::path& dir) {
+// .log is gone. False if the directory cannot be read (say, out of descriptors): a partial
+// listing would look like a log missing its segments.
+bool list_segments(const fs::path& dir, std::vector<int64_t>& out) {
   std::set<int64_t> bases;
   std::vector<fs::path> indexes;
   std::error_code ignored;
-  for (const auto& entry : fs::directory_iterator(dir, ignored)) {
+  std::error_code listing;
+  for (fs::directory_iterator it(dir, listing), end; !listing && it != end; it.increment(listing)) {
+    const fs::directory_entry& entry = *it;
     if (!entry.is_regular_file()) continue;
     const fs::path& path = entry.path();
     std::string extension = path.extension().string();
@@ -43,13 +46,18 @@ std::vector<int64_t> list_segments(const fs::path& dir) {
       indexes.push_back(path);
     }
   }
+  if (listing) {
+    spdlog::error("storage: cannot list {}: {}", dir.string(), listing.message());
+    return false;
+  }
   for (const auto& path : indexes) {
     int64_t base = 0;
     if (!parse_base_offset(path.stem().string(), base) || !bases.contains(base)) {
       fs::remove(path, ignored);
     }
   }
-  return {bases.begin(), bases.end()};
+  out.assign(bases.begin(), bases.end());
+  return true;
 }
 
 }  // namespace
@@ -62,7 +70,8 @@ Error PartitionLog::load(const Options& options) {
     return Error::kStorageError;
   }
   if (!complete_interrupted_swaps(dir_)) return Error::kStorageError;
-  std::vector<int64_t> bases = list_segments(dir_);
+  std::vector<int64_t> bases;
+  if (!list_segments(dir_, bases)) return Error::kStorageError;
   if (bases.empty()) {
     auto segment = Segment::create(dir_, std::max<int64_t>(options.log_start_offset, 0), config_,
                                    options.now_ms);

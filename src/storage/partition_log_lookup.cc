@@ -25,7 +25,8 @@ template <typename Accept>
 std::optional<RecordMatch> first_record(const Segment& segment, const BatchInfo& batch,
                                         Accept accept) {
   std::vector<uint8_t> bytes(static_cast<size_t>(batch.size_bytes));
-  if (!pread_all(segment.file()->fd(), bytes.data(), bytes.size(), batch.position)) {
+  const auto file = segment.file();  // nullptr: out of descriptors (logged)
+  if (file == nullptr || !pread_all(file->fd(), bytes.data(), bytes.size(), batch.position)) {
     return std::nullopt;
   }
   records::BatchHeader header;

@@ -20,6 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using records::kBatchHeaderSize;
+
+// How many idle segments a failed open (EMFILE, ENFILE, ENOMEM from mmap) closes before its
+// one retry.
+constexpr size_t kEvictionsUnderPressure = 64;
 using records::load_be;
 
 }  // namespace
@@ -40,21 +44,95 @@ std::string Segment::file_name(int64_t base_offset, const char* extension) {
 }
 
 fs::path Segment::path(const char* extension) const {
-  return dir_ / (file_name(base_offset_, extension) + suffix_);
+  return path(extension, suffix_);
 }
 
-Segment::~Segment() = default;
+fs::path Segment::path(const char* extension, const std::string& suffix) const {
+  return dir_ / (file_name(base_offset_, extension) + suffix);
+}
+
+Segment::~Segment() {
+  if (cached_) segment_descriptor_cache().forget(this);
+}
+
+void Segment::enter_cache() {
+  if (cached_) return;
+  cached_ = true;
+  segment_descriptor_cache().opened(shared_from_this());
+}
+
+void Segment::close_descriptors() const {
+  std::shared_ptr<SegmentFiles> closing;
+  {
+    std::lock_guard lock(files_mutex_);
+    closing.swap(files_);
+  }
+  // Unmapped and closed here (outside the lock) unless a reader still holds them.
+}
+
+std::shared_ptr<SegmentFiles> Segment::load_files(const std::string& suffix,
+                                                  int& error_number) const {
+  auto files = std::make_shared<SegmentFiles>();
+  files->log = File::open(path(".log", suffix), false);
+  if (files->log == nullptr) {
+    error_number = errno;
+    return nullptr;
+  }
+  // Sealed indexes hold exactly their entries (trimmed); the size bound is unused.
+  auto offsets = IndexFile::open(path(".index", suffix), kOffsetIndexEntrySize, 0, false);
+  if (offsets == nullptr) {
+    error_number = errno;
+    return nullptr;
+  }
+  auto times = IndexFile::open(path(".timeindex", suffix), kTimeIndexEntrySize, 0, false);
+  if (times == nullptr) {
+    error_number = errno;
+    return nullptr;
+  }
+  files->offset_index = std::make_unique<OffsetIndex>(std::move(offsets), base_offset_);
+  files->time_index = std::make_unique<TimeIndex>(std::move(times), base_offset_);
+  return files;
+}
+
+std::shared_ptr<const SegmentFiles> Segment::open_files(Error* error) const {
+  std::string suffix;
+  {
+    std::lock_guard lock(files_mutex_);
+    if (files_ != nullptr) {
+      touch();
+      return files_;
+    }
+    if (removed_) return nullptr;
+    suffix = suffix_;
+  }
+  int error_number = 0;
+  auto files = load_files(suffix, error_number);
+  if (files == nullptr && out_of_descriptors(error_number)) {
+    // Close some idle segments and try once more.
+    segment_descriptor_cache().evict(kEvictionsUnderPressure);
+    files = load_files(suffix, error_number);
+  }
+  std::unique_lock lock(files_mutex_);
+  if (files_ != nullptr) return files_;  // another reader reopened them meanwhile
+  if (files == nullptr) {
+    if (!removed_ && error != nullptr) *error = Error::kStorageError;
+    return nullptr;
+  }
+  files_ = files;
+  lock.unlock();
+  segment_descriptor_cache().opened(shared_from_this());
+  return files;
+}
+
+std::shared_ptr<const File> Segment::file() const {
+  auto files = open_files();
+  return files == nullptr ? nullptr : files->log;
+}
 
 std::shared_ptr<Segment> Segment::create(const fs::path& dir, int64_t base_offset,
                                          const LogConfig& config, int64_t now_ms) {
-  std::shared_ptr<Segment> segment(new Segment(dir, base_offset));
-  segment->log_ = File::open(segment->path(".log"), true);
-  if (segment->log_ == nullptr || !segment->open_indexes(config, true)) return nullptr;
-  // A leftover file under the same name (a failed earlier roll) must not leak into the log.
-  if (::ftruncate(segment->log_->fd(), 0) != 0) return nullptr;
-  segment->offset_index_->file().clear();
-  segment->time_index_->file().clear();
-  segment->created_ms_ = now_ms;
+  auto segment = create_with_suffix(dir, base_offset, config, "");
+  if (segment != nullptr) segment->created_ms_ = now_ms;
   return segment;
 }
 
@@ -63,15 +141,27 @@ std::shared_ptr<Segment> Segment::create_with_suffix(const fs::path& dir, int64_
                                                      const std::string& suffix) {
   std::shared_ptr<Segment> segment(new Segment(dir, base_offset));
   segment->suffix_ = suffix;
-  segment->log_ = File::open(segment->path(".log"), true);
-  if (segment->log_ == nullptr || !segment->open_indexes(config, true)) return nullptr;
-  if (::ftruncate(segment->log_->fd(), 0) != 0) return nullptr;  // a leftover of a failed pass
-  segment->offset_index_->file().clear();
-  segment->time_index_->file().clear();
+  segment->files_ = std::make_shared<SegmentFiles>();
+  SegmentFiles& files = *segment->files_;
+  files.log = File::open(segment->path(".log"), true);
+  if (files.log == nullptr && out_of_descriptors(errno)) {
+    segment_descriptor_cache().evict(kEvictionsUnderPressure);
+    files.log = File::open(segment->path(".log"), true);
+  }
+  // A leftover file under the same name (a failed earlier roll or cleaner pass) must not leak
+  // into the log: it is emptied, and removed again if this creation fails.
+  if (files.log == nullptr || !segment->open_indexes(config, true) ||
+      ::ftruncate(files.log->fd(), 0) != 0) {
+    segment->remove_files();
+    return nullptr;
+  }
+  files.offset_index->file().clear();
+  files.time_index->file().clear();
   return segment;
 }
 
 bool Segment::rename_files(const std::string& suffix) {
+  std::lock_guard lock(files_mutex_);
   for (const char* extension : {".index", ".timeindex", ".log"}) {
     fs::path target = dir_ / (file_name(base_offset_, extension) + suffix);
     std::error_code error;
@@ -82,6 +172,10 @@ bool Segment::rename_files(const std::string& suffix) {
     }
   }
   suffix_ = suffix;
+  if (files_ != nullptr) {  // trim() resizes by path
+    files_->offset_index->file().set_path(path(".index"));
+    files_->time_index->file().set_path(path(".timeindex"));
+  }
   return true;
 }
 
@@ -92,7 +186,8 @@ bool Segment::set_last_modified_ms(int64_t mtime_ms) {
   times[0].tv_nsec = UTIME_OMIT;
   times[1].tv_sec = mtime_ms / 1000;
   times[1].tv_nsec = (mtime_ms % 1000) * 1000000;
-  return ::futimens(log_->fd(), times) == 0;
+  auto files = open_files();
+  return files != nullptr && ::futimens(files->log->fd(), times) == 0;
 }
 
 std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
@@ -101,8 +196,13 @@ std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
                                        int64_t synced_offset) {
   truncated = false;
   std::shared_ptr<Segment> segment(new Segment(dir, base_offset));
-  segment->log_ = File::open(segment->path(".log"), false);
-  if (segment->log_ == nullptr) return nullptr;
+  segment->files_ = std::make_shared<SegmentFiles>();
+  segment->files_->log = File::open(segment->path(".log"), false);
+  if (segment->files_->log == nullptr && out_of_descriptors(errno)) {
+    segment_descriptor_cache().evict(kEvictionsUnderPressure);
+    segment->files_->log = File::open(segment->path(".log"), false);
+  }
+  if (segment->files_->log == nullptr) return nullptr;
   segment->created_ms_ = segment->file_mtime_ms();
   bool indexes_exist =
       fs::exists(segment->path(".index")) && fs::exists(segment->path(".timeindex"));
@@ -119,19 +219,28 @@ std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
     stats.indexes_rebuilt++;
     if (!active && !segment->seal()) return nullptr;
   }
+  if (!active) segment->enter_cache();
   return segment;
 }
 
 bool Segment::open_indexes(const LogConfig& config, bool for_append) {
-  offset_index_.reset();
-  time_index_.reset();
-  auto offsets = IndexFile::open(path(".index"), kOffsetIndexEntrySize, config.segment_index_bytes,
-                                 for_append);
-  auto times = IndexFile::open(path(".timeindex"), kTimeIndexEntrySize, config.segment_index_bytes,
-                               for_append);
+  SegmentFiles& files = *files_;
+  files.offset_index.reset();
+  files.time_index.reset();
+  auto open_index = [&](const char* extension, size_t entry_size) {
+    auto index =
+        IndexFile::open(path(extension), entry_size, config.segment_index_bytes, for_append);
+    if (index == nullptr && out_of_descriptors(errno)) {
+      segment_descriptor_cache().evict(kEvictionsUnderPressure);
+      index = IndexFile::open(path(extension), entry_size, config.segment_index_bytes, for_append);
+    }
+    return index;
+  };
+  auto offsets = open_index(".index", kOffsetIndexEntrySize);
+  auto times = open_index(".timeindex", kTimeIndexEntrySize);
   if (offsets == nullptr || times == nullptr) return false;
-  offset_index_ = std::make_unique<OffsetIndex>(std::move(offsets), base_offset_);
-  time_index_ = std::make_unique<TimeIndex>(std::move(times), base_offset_);
+  files.offset_index = std::make_unique<OffsetIndex>(std::move(offsets), base_offset_);
+  files.time_index = std::make_unique<TimeIndex>(std::move(times), base_offset_);
   sealed_ = !for_append;
   return true;
 }
@@ -139,25 +248,26 @@ bool Segment::open_indexes(const LogConfig& config, bool for_append) {
 // Trusts the indexes: only the batches after the last offset index entry are looked at (their
 // headers, no CRC), which is a few headers, so start-up time does not grow with the data.
 bool Segment::load_trusted() {
-  int64_t file_size = log_->size_bytes();
+  const SegmentFiles& files = *files_;
+  int64_t file_size = files.log->size_bytes();
   if (file_size < 0 || file_size > INT32_MAX) return false;
-  if (!offset_index_->sane(file_size) || !time_index_->sane()) return false;
-  auto last_entry = offset_index_->last();
+  if (!files.offset_index->sane(file_size) || !files.time_index->sane()) return false;
+  auto last_entry = files.offset_index->last();
   int64_t position = last_entry ? last_entry->position : 0;
   int64_t next_offset = last_entry ? last_entry->offset : base_offset_;
   while (position < file_size) {
-    auto batch = read_batch(position, file_size);
+    auto batch = read_batch_in(files, position, file_size);
     if (!batch || batch->base_offset < next_offset) return false;
     next_offset = batch->last_offset + 1;
     position += batch->size_bytes;
   }
-  if (auto last_time = time_index_->last()) {
+  if (auto last_time = files.time_index->last()) {
     if (last_time->offset >= next_offset && file_size > 0) return false;
     max_timestamp_ms_.store(last_time->timestamp_ms, std::memory_order_release);
     offset_of_max_timestamp_.store(last_time->offset, std::memory_order_release);
   }
   if (file_size > 0) {
-    auto first = read_batch(0, file_size);
+    auto first = read_batch_in(files, 0, file_size);
     if (!first) return false;
     rolling_base_ms_ = first->max_timestamp_ms;
   }
@@ -168,18 +278,20 @@ bool Segment::load_trusted() {
 }
 
 void Segment::index_batch(const BatchInfo& batch, int32_t index_interval_bytes) {
+  OffsetIndex& offset_index = *files_->offset_index;
+  TimeIndex& time_index = *files_->time_index;
   if (batch.position == 0) rolling_base_ms_ = batch.max_timestamp_ms;
   if (batch.max_timestamp_ms > max_timestamp_ms_.load(std::memory_order_relaxed)) {
     max_timestamp_ms_.store(batch.max_timestamp_ms, std::memory_order_release);
     offset_of_max_timestamp_.store(batch.last_offset, std::memory_order_release);
   }
   if (bytes_since_index_entry_ > index_interval_bytes && batch.position > 0) {
-    if (!offset_index_->file().full()) offset_index_->append(batch.base_offset, batch.position);
+    if (!offset_index.file().full()) offset_index.append(batch.base_offset, batch.position);
     // One time index slot stays free for the entry seal() adds.
-    if (time_index_->entries() + 1 < time_index_->file().max_entries() &&
+    if (time_index.entries() + 1 < time_index.file().max_entries() &&
         max_timestamp_ms_.load(std::memory_order_relaxed) >= 0) {
-      time_index_->maybe_append(max_timestamp_ms_.load(std::memory_order_relaxed),
-                                offset_of_max_timestamp_.load(std::memory_order_relaxed));
+      time_index.maybe_append(max_timestamp_ms_.load(std::memory_order_relaxed),
+                              offset_of_max_timestamp_.load(std::memory_order_relaxed));
     }
     bytes_since_index_entry_ = 0;
   }
@@ -189,6 +301,7 @@ void Segment::index_batch(const BatchInfo& batch, int32_t index_interval_bytes) 
 bool Segment::should_roll(int64_t incoming_bytes, int64_t last_offset,
                           int64_t incoming_timestamp_ms, int64_t now_ms,
                           const LogConfig& config) const {
+  EDDY_ASSERT(!sealed_);
   int64_t size = size_bytes();
   if (size == 0) return false;
   if (size > config.segment_bytes - incoming_bytes) return true;
@@ -197,16 +310,18 @@ bool Segment::should_roll(int64_t incoming_bytes, int64_t last_offset,
       rolling_base_ms_ >= 0 ? incoming_timestamp_ms - rolling_base_ms_ : now_ms - created_ms_;
   if (waited_ms > config.segment_ms) return true;
   if (last_offset - base_offset_ > INT32_MAX) return true;
-  return offset_index_->file().full() ||
-         time_index_->entries() + 1 >= time_index_->file().max_entries();
+  const SegmentFiles& files = *files_;
+  return files.offset_index->file().full() ||
+         files.time_index->entries() + 1 >= files.time_index->file().max_entries();
 }
 
 Error Segment::append(std::span<const uint8_t> batches, int32_t index_interval_bytes) {
   EDDY_ASSERT(!sealed_);
+  const int fd = files_->log->fd();
   int64_t position = size_bytes();
-  if (!pwrite_all(log_->fd(), batches.data(), batches.size(), position)) {
+  if (!pwrite_all(fd, batches.data(), batches.size(), position)) {
     spdlog::error("storage: write to {} failed", path(".log").string());
-    if (::ftruncate(log_->fd(), position) != 0) {
+    if (::ftruncate(fd, position) != 0) {
       spdlog::error("storage: cannot cut back {}", path(".log").string());
     }
     reserved_bytes_ = std::min(reserved_bytes_, position);  // the cut freed the blocks past it
@@ -231,8 +346,8 @@ void Segment::reserve_disk(int64_t end_position, const LogConfig& config) {
   EDDY_ASSERT(!sealed_);
   if (!config.preallocate || end_position <= reserved_bytes_ || reserve_unsupported_) return;
   const int64_t target = std::max(end_position, config.segment_bytes);
-  if (::fallocate(log_->fd(), FALLOC_FL_KEEP_SIZE, reserved_bytes_, target - reserved_bytes_) !=
-      0) {
+  if (::fallocate(files_->log->fd(), FALLOC_FL_KEEP_SIZE, reserved_bytes_,
+                  target - reserved_bytes_) != 0) {
     // Appends still work without the reservation.
     if (errno != EOPNOTSUPP) {
       spdlog::warn("storage: cannot reserve disk for {}: {}", path(".log").string(),
@@ -246,34 +361,43 @@ void Segment::reserve_disk(int64_t end_position, const LogConfig& config) {
 
 bool Segment::seal() {
   if (sealed_) return true;
+  const SegmentFiles& files = *files_;
   if (max_timestamp_ms_.load() >= 0) {
-    time_index_->maybe_append(max_timestamp_ms_.load(), offset_of_max_timestamp_.load());
+    files.time_index->maybe_append(max_timestamp_ms_.load(), offset_of_max_timestamp_.load());
   }
   sealed_ = true;
-  bool ok = offset_index_->file().trim() && time_index_->file().trim();
+  bool ok = files.offset_index->file().trim() && files.time_index->file().trim();
   // Truncating to the current size frees the blocks reserved past it.
-  if (reserved_bytes_ > size_bytes() && ::ftruncate(log_->fd(), size_bytes()) != 0) ok = false;
+  if (reserved_bytes_ > size_bytes() && ::ftruncate(files.log->fd(), size_bytes()) != 0) {
+    ok = false;
+  }
+  enter_cache();
   return ok;
 }
 
 bool Segment::flush() {
-  bool ok = ::fdatasync(log_->fd()) == 0;
-  ok = offset_index_->file().flush() && ok;
-  ok = time_index_->file().flush() && ok;
+  auto files = open_files();
+  bool ok = files != nullptr && ::fdatasync(files->log->fd()) == 0;
+  ok = ok && files->offset_index->file().flush();
+  ok = ok && files->time_index->file().flush();
   if (!ok) spdlog::error("storage: flush of {} failed", path(".log").string());
   return ok;
 }
 
 void Segment::start_writeback(int64_t from, int64_t to) const {
   EDDY_ASSERT(from <= to);
+  auto files = open_files();
   // A failure only means the kernel writes these pages back on its own schedule.
-  if (::sync_file_range(log_->fd(), from, to - from, SYNC_FILE_RANGE_WRITE) != 0) {
+  if (files == nullptr ||
+      ::sync_file_range(files->log->fd(), from, to - from, SYNC_FILE_RANGE_WRITE) != 0) {
     spdlog::debug("storage: writeback of {} not started: {}", path(".log").string(),
                   std::strerror(errno));
   }
 }
 
 void Segment::remove_files() {
+  std::lock_guard lock(files_mutex_);
+  removed_ = true;  // a reader must not reopen (or recreate) them
   std::error_code ignored;
   for (const char* extension : {".log", ".index", ".timeindex"})
     fs::remove(path(extension), ignored);
@@ -292,17 +416,25 @@ int64_t Segment::largest_timestamp_ms() const {
 }
 
 int64_t Segment::file_mtime_ms() const {
+  auto files = open_files();
   struct stat st {};
-  if (::fstat(log_->fd(), &st) != 0) return -1;
+  if (files == nullptr || ::fstat(files->log->fd(), &st) != 0) return -1;
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
 }
 
 std::optional<BatchInfo> Segment::read_batch(int64_t position, int64_t limit_position) const {
+  auto files = open_files();
+  if (files == nullptr) return std::nullopt;
+  return read_batch_in(*files, position, limit_position);
+}
+
+std::optional<BatchInfo> Segment::read_batch_in(const SegmentFiles& files, int64_t position,
+                                                int64_t limit_position) const {
   if (position < 0 || position + static_cast<int64_t>(kBatchHeaderSize) > limit_position) {
     return std::nullopt;
   }
   uint8_t header[kBatchHeaderSize];
-  if (!pread_all(log_->fd(), header, sizeof(header), position)) return std::nullopt;
+  if (!pread_all(files.log->fd(), header, sizeof(header), position)) return std::nullopt;
   int32_t batch_length = load_be<int32_t>(header + records::kBatchLengthOffset);
   if (batch_length < records::kMinBatchLength ||
       header[records::kMagicOffset] != records::kCurrentMagic) {
@@ -321,10 +453,17 @@ std::optional<BatchInfo> Segment::read_batch(int64_t position, int64_t limit_pos
 }
 
 std::optional<BatchInfo> Segment::locate(int64_t offset) const {
-  int64_t position = offset_index_->lookup(offset).position;
+  Error ignored = Error::kNone;
+  return locate(offset, ignored);
+}
+
+std::optional<BatchInfo> Segment::locate(int64_t offset, Error& error) const {
+  auto files = open_files(&error);
+  if (files == nullptr) return std::nullopt;
+  int64_t position = files->offset_index->lookup(offset).position;
   // Loaded after the index: an entry is published after the size that covers it.
   int64_t limit = size_bytes();
-  while (auto batch = read_batch(position, limit)) {
+  while (auto batch = read_batch_in(*files, position, limit)) {
     if (batch->last_offset >= offset) return batch;
     position += batch->size_bytes;
   }
@@ -332,17 +471,23 @@ std::optional<BatchInfo> Segment::locate(int64_t offset) const {
 }
 
 int64_t Segment::end_of_whole_batches(int64_t start_position, int64_t limit_position) const {
+  auto files = open_files();
+  if (files == nullptr) return start_position;
   int64_t position =
-      std::max(start_position, offset_index_->lookup_position(limit_position).position);
-  while (auto batch = read_batch(position, limit_position)) position += batch->size_bytes;
+      std::max(start_position, files->offset_index->lookup_position(limit_position).position);
+  while (auto batch = read_batch_in(*files, position, limit_position)) {
+    position += batch->size_bytes;
+  }
   return position;
 }
 
 std::optional<BatchInfo> Segment::find_timestamp(int64_t timestamp_ms) const {
-  auto entry = time_index_->last_before(timestamp_ms);
-  int64_t position = entry ? offset_index_->lookup(entry->offset).position : 0;
+  auto files = open_files();
+  if (files == nullptr) return std::nullopt;
+  auto entry = files->time_index->last_before(timestamp_ms);
+  int64_t position = entry ? files->offset_index->lookup(entry->offset).position : 0;
   int64_t limit = size_bytes();
-  while (auto batch = read_batch(position, limit)) {
+  while (auto batch = read_batch_in(*files, position, limit)) {
     if (batch->max_timestamp_ms >= timestamp_ms) return batch;
     position += batch->size_bytes;
   }

@@ -7,15 +7,22 @@
 // number of readers call the const lookups concurrently. The writer publishes the new size
 // only after write() returned, and readers never look past the size they loaded, so a reader
 // never sees a partial batch.
+//
+// Descriptors: the active segment keeps its .log fd and index mappings open. A sealed segment
+// belongs to the descriptor cache (descriptor_cache.h), which may close them when too many
+// are open; the next use reopens them. Every use holds a SegmentFiles reference for its
+// duration, so closing never pulls files from under a reader.
 
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 
+#include "storage/descriptor_cache.h"
 #include "storage/error.h"
 #include "storage/file.h"
 #include "storage/index.h"
@@ -47,7 +54,14 @@ struct RecoveryStats {
   int32_t indexes_rebuilt = 0;  // segments whose indexes were rebuilt
 };
 
-class Segment {
+// The open descriptors of a segment: its .log and the two index mappings.
+struct SegmentFiles {
+  std::shared_ptr<const File> log;
+  std::unique_ptr<OffsetIndex> offset_index;
+  std::unique_ptr<TimeIndex> time_index;
+};
+
+class Segment : public DescriptorCache::Entry, public std::enable_shared_from_this<Segment> {
  public:
   // "00000000000000001843" + extension (".log", ".index", ".timeindex").
   static std::string file_name(int64_t base_offset, const char* extension);
@@ -74,7 +88,7 @@ class Segment {
                                        RecoveryStats& stats, bool& truncated,
                                        int64_t synced_offset = 0);
 
-  ~Segment();
+  ~Segment() override;
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
 
@@ -89,7 +103,9 @@ class Segment {
   }
   // For time retention: the max timestamp, or the .log file's mtime when batches carry none.
   int64_t largest_timestamp_ms() const;
-  const std::shared_ptr<const File>& file() const { return log_; }
+  // The .log file, reopened if the descriptor cache closed it; nullptr when it cannot be
+  // opened (out of descriptors: logged) or the segment was removed.
+  std::shared_ptr<const File> file() const;
 
   // --- writer side ---
   // True if `incoming_bytes` ending at `last_offset` must go to a new segment. As in Kafka,
@@ -128,6 +144,9 @@ class Segment {
   std::optional<BatchInfo> read_batch(int64_t position, int64_t limit_position) const;
   // The first batch whose last offset is >= `offset`.
   std::optional<BatchInfo> locate(int64_t offset) const;
+  // The same; `error` is kStorageError when nothing was found because the files could not be
+  // opened (rather than because no such batch is here, or the segment was removed).
+  std::optional<BatchInfo> locate(int64_t offset, Error& error) const;
   // The largest batch boundary in [start_position, limit_position].
   int64_t end_of_whole_batches(int64_t start_position, int64_t limit_position) const;
   // The first batch whose max timestamp is >= `timestamp_ms`.
@@ -137,7 +156,19 @@ class Segment {
   Segment(std::filesystem::path dir, int64_t base_offset)
       : dir_(std::move(dir)), base_offset_(base_offset), next_offset_(base_offset) {}
   std::filesystem::path path(const char* extension) const;
+  std::filesystem::path path(const char* extension, const std::string& suffix) const;
   bool open_indexes(const LogConfig& config, bool for_append);
+  // The files (a shared reference: valid for as long as the caller holds it), reopened if the
+  // descriptor cache closed them. nullptr if the segment was removed, or if opening failed
+  // (logged; `error`, when given, becomes kStorageError).
+  std::shared_ptr<const SegmentFiles> open_files(Error* error = nullptr) const;
+  // Opens a sealed segment's three files; nullptr with `error_number` on failure.
+  std::shared_ptr<SegmentFiles> load_files(const std::string& suffix, int& error_number) const;
+  void close_descriptors() const override;
+  // A sealed segment's descriptors are the cache's from here on.
+  void enter_cache();
+  std::optional<BatchInfo> read_batch_in(const SegmentFiles& files, int64_t position,
+                                         int64_t limit_position) const;
   bool load_trusted();
   // False on an I/O error (nothing is truncated then: a read error is not corruption).
   bool recover(const LogConfig& config, int64_t synced_offset, RecoveryStats& stats,
@@ -164,10 +195,13 @@ class Segment {
 
   std::filesystem::path dir_;
   int64_t base_offset_;
+  mutable std::mutex files_mutex_;  // guards files_, suffix_ and removed_
+  // Open files; the writer (active segment, not in the cache) uses them without the lock, as
+  // nothing replaces them until the segment is sealed and enters the cache.
+  mutable std::shared_ptr<SegmentFiles> files_;
   std::string suffix_;  // appended to every file name; empty once a segment is live
-  std::shared_ptr<const File> log_;
-  std::unique_ptr<OffsetIndex> offset_index_;
-  std::unique_ptr<TimeIndex> time_index_;
+  bool removed_ = false;
+  bool cached_ = false;  // writer-only: entered the descriptor cache
   std::atomic<int64_t> size_bytes_{0};
   std::atomic<int64_t> next_offset_;
   std::atomic<int64_t> max_timestamp_ms_{-1};

@@ -10,6 +10,7 @@
 #include "broker/broker.h"
 #include "broker/config_validation.h"
 #include "broker/handlers/describe_configs.h"
+#include "broker/partition_sync.h"
 #include "metadata/controller.h"
 #include "protocol/generated/create_topics_request.h"
 #include "protocol/generated/create_topics_response.h"
@@ -194,6 +195,19 @@ asio::awaitable<CreateTopicsResponse> handle(RequestContext& context,
     TopicResult& slot = response.topics[spec_result_index[i]];
     slot = results[i].status.ok() ? created_result(server, *after, results[i], spec_overrides[i])
                                   : error_result(results[i].name, to_api_error(results[i].status));
+    const metadata::TopicImage* created = after->topic(results[i].name);
+    if (results[i].status.ok() && !request.validate_only && created != nullptr) {
+      // Committed, but a log failed to open here (say, out of descriptors): not a success.
+      const int32_t missing =
+          first_partition_without_log(context.broker.logs(), *created, server.node_id);
+      if (missing >= 0) {
+        slot = error_result(results[i].name,
+                            ApiError::make(ErrorCode::kKafkaStorageError,
+                                           fmt::format("The log of partition {} could not be "
+                                                       "opened; the broker keeps retrying",
+                                                       missing)));
+      }
+    }
   }
   co_return response;
 }
