@@ -35,6 +35,7 @@ bool parse_group_config(const config::Properties& properties, GroupConfig& out,
       read_int(properties, "group.max.session.timeout.ms", 0, out.max_session_timeout_ms, error) &&
       read_int(properties, "group.max.size", 1, out.max_size, error) &&
       read_int(properties, "offset.metadata.max.bytes", 0, out.offset_metadata_max_bytes, error) &&
+      read_int(properties, "message.max.bytes", 0, out.message_max_bytes, error) &&
       read_int(properties, "offsets.retention.minutes", 1, retention_minutes, error) &&
       read_int(properties, "offsets.retention.check.interval.ms", 1,
                out.offsets_retention_check_interval_ms, error) &&

@@ -19,9 +19,12 @@ struct GroupConfig {
   int32_t offset_metadata_max_bytes = 4096;              // offset.metadata.max.bytes
   int64_t offsets_retention_ms = 10080LL * 60000;        // offsets.retention.minutes
   int64_t offsets_retention_check_interval_ms = 600000;  // offsets.retention.check.interval.ms
-  int32_t offsets_topic_num_partitions = 50;             // offsets.topic.num.partitions
-  int16_t offsets_topic_replication_factor = 1;          // offsets.topic.replication.factor
-  int64_t offsets_topic_segment_bytes = 104857600;       // offsets.topic.segment.bytes
+  // message.max.bytes: __consumer_offsets' max.message.bytes unless the topic overrides it.
+  // Bounds every record the coordinator writes, and so each member's metadata (manager.h).
+  int32_t message_max_bytes = 1048588;
+  int32_t offsets_topic_num_partitions = 50;        // offsets.topic.num.partitions
+  int16_t offsets_topic_replication_factor = 1;     // offsets.topic.replication.factor
+  int64_t offsets_topic_segment_bytes = 104857600;  // offsets.topic.segment.bytes
   // Kafka's fixed timeout for a new member whose JoinGroup is parked (KIP-394 follow-up).
   int64_t new_member_join_timeout_ms = 300000;
 };

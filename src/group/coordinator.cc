@@ -1,5 +1,6 @@
 #include "group/coordinator.h"
 
+#include <charconv>
 #include <chrono>
 
 #include "common/clock.h"
@@ -22,6 +23,26 @@ int32_t existing_partition_count(const metadata::MetadataStore& metadata, int32_
   return static_cast<int32_t>(topic->partitions.size());
 }
 
+int32_t leader_epoch(const metadata::MetadataStore& metadata, int32_t partition) {
+  const auto image = metadata.current();
+  const metadata::TopicImage* topic = image->topic(kOffsetsTopic);
+  if (topic == nullptr || partition >= static_cast<int32_t>(topic->partitions.size())) return -1;
+  return topic->partitions[partition].leader_epoch;
+}
+
+// __consumer_offsets' max.message.bytes: its override, else the broker's message.max.bytes.
+int32_t max_message_bytes(const metadata::MetadataStore& metadata, int32_t default_bytes) {
+  const auto image = metadata.current();
+  const metadata::TopicImage* topic = image->topic(kOffsetsTopic);
+  if (topic == nullptr) return default_bytes;
+  const auto found = topic->configs.find("max.message.bytes");
+  if (found == topic->configs.end()) return default_bytes;
+  int32_t bytes = 0;
+  const std::string& text = found->second;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), bytes);
+  return ec == std::errc() && end == text.data() + text.size() ? bytes : default_bytes;
+}
+
 }  // namespace
 
 GroupCoordinator::GroupCoordinator(const GroupConfig& config, storage::LogManager& logs,
@@ -30,15 +51,11 @@ GroupCoordinator::GroupCoordinator(const GroupConfig& config, storage::LogManage
       logs_(logs),
       metadata_(metadata),
       partition_count_(existing_partition_count(metadata, config.offsets_topic_num_partitions)),
-      sink_(logs,
-            [&metadata](int32_t partition) {
-              const auto image = metadata.current();
-              const metadata::TopicImage* topic = image->topic(kOffsetsTopic);
-              if (topic == nullptr || partition >= static_cast<int32_t>(topic->partitions.size())) {
-                return -1;
-              }
-              return topic->partitions[partition].leader_epoch;
-            }),
+      sink_(
+          logs, [&metadata](int32_t partition) { return leader_epoch(metadata, partition); },
+          [&metadata, default_bytes = config.message_max_bytes](int32_t) {
+            return max_message_bytes(metadata, default_bytes);
+          }),
       manager_(std::make_unique<GroupManager>(config_, sink_, partition_count_)),
       work_guard_(io_.get_executor()),
       timer_(io_) {}
@@ -177,7 +194,7 @@ void GroupCoordinator::sync(protocol::SyncGroupRequest request, SyncCallback don
   }
   post([request = std::move(request), done = std::move(done)](GroupManager& manager,
                                                               int64_t now) mutable {
-    manager.sync(request, std::move(done), now);
+    manager.sync(std::move(request), std::move(done), now);
   });
 }
 

@@ -62,6 +62,13 @@ const Protocol* Member::find_protocol(const std::string& name) const {
   return nullptr;
 }
 
+size_t Member::protocol_bytes() const {
+  size_t bytes = 0;
+  for (const Protocol& protocol : protocols)
+    bytes += protocol.name.size() + protocol.metadata.size();
+  return bytes;
+}
+
 bool Member::same_protocols(const std::vector<Protocol>& other) const {
   if (other.size() != protocols.size()) return false;
   for (size_t i = 0; i < other.size(); ++i) {
@@ -154,6 +161,44 @@ GroupValue Group::to_value() const {
     value.members.push_back(std::move(out));
   }
   return value;
+}
+
+}  // namespace eddy::group
+
+namespace eddy::group {
+namespace {
+
+// Sizes in GroupMetadataValue v3's layout (records.h): int16-length strings, int32-length
+// bytes, nullable strings as -1 when absent.
+constexpr size_t kStringBytes = 2;
+constexpr size_t kBytesBytes = 4;
+
+size_t string_bytes(const std::string& text) {
+  return kStringBytes + text.size();
+}
+
+size_t nullable_string_bytes(const std::optional<std::string>& text) {
+  return text ? string_bytes(*text) : kStringBytes;
+}
+
+}  // namespace
+
+size_t Group::record_value_bytes() const {
+  // version, protocol type, generation, protocol, leader, state timestamp, member count
+  size_t bytes = 2 + string_bytes(protocol_type) + 4 + nullable_string_bytes(protocol_name) +
+                 nullable_string_bytes(leader_id) + 8 + 4;
+  for (const auto& [member_id, member] : members) {
+    bytes += string_bytes(member.member_id) + nullable_string_bytes(member.group_instance_id) +
+             string_bytes(member.client_id) + string_bytes(member.client_host) + 4 + 4;
+    const Protocol* chosen = protocol_name ? member.find_protocol(*protocol_name) : nullptr;
+    bytes += kBytesBytes + (chosen != nullptr ? chosen->metadata.size() : 0);
+    bytes += kBytesBytes + member.assignment.size();
+  }
+  return bytes;
+}
+
+void release(std::vector<uint8_t>& bytes) {
+  std::vector<uint8_t>().swap(bytes);
 }
 
 }  // namespace eddy::group

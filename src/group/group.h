@@ -50,6 +50,8 @@ struct Member {
   TimerId session_timer = kNoTimer;
 
   const Protocol* find_protocol(const std::string& name) const;
+  // What the member's protocols hold: names and metadata.
+  size_t protocol_bytes() const;
   bool same_protocols(const std::vector<Protocol>& other) const;
 };
 
@@ -94,6 +96,12 @@ struct Group {
   // metadata; nullopt when the group does not use the consumer protocol or it cannot be read.
   std::optional<std::set<std::string>> subscribed_topics() const;
   GroupValue to_value() const;
+  // The size of encode_group_value(to_value()), computed without copying anything (the
+  // members' metadata and assignments may be large).
+  size_t record_value_bytes() const;
 };
+
+// Empties `bytes` and gives its memory back (clear() would keep the capacity).
+void release(std::vector<uint8_t>& bytes);
 
 }  // namespace eddy::group

@@ -27,6 +27,12 @@ protocol::SyncGroupResponse sync_error(ErrorCode error) {
   return response;
 }
 
+size_t protocol_bytes(const protocol::JoinGroupRequest& request) {
+  size_t bytes = 0;
+  for (const auto& entry : request.protocols) bytes += entry.name.size() + entry.metadata.size();
+  return bytes;
+}
+
 std::vector<Protocol> protocols_of(protocol::JoinGroupRequest& request) {
   std::vector<Protocol> protocols;
   protocols.reserve(request.protocols.size());
@@ -93,6 +99,14 @@ void GroupManager::join(protocol::JoinGroupRequest request, const ClientInfo& cl
   if (request.session_timeout_ms < config_.min_session_timeout_ms ||
       request.session_timeout_ms > config_.max_session_timeout_ms) {
     return done(join_error(ErrorCode::kInvalidSessionTimeout, request.member_id));
+  }
+  if (const size_t bytes = protocol_bytes(request); bytes > max_record_bytes(request.group_id)) {
+    // The group's record could never be stored: refused before anything is kept.
+    spdlog::error(
+        "group '{}': refusing a JoinGroup with {} bytes of protocol metadata (a record of {} "
+        "takes at most {}); answering UNKNOWN_SERVER_ERROR",
+        request.group_id, bytes, kOffsetsTopic, max_record_bytes(request.group_id));
+    return done(join_error(ErrorCode::kUnknownServerError, request.member_id));
   }
   // JoinGroup v0 has no rebalance timeout: the session timeout serves as one.
   if (request.rebalance_timeout_ms < 0) request.rebalance_timeout_ms = request.session_timeout_ms;
@@ -235,8 +249,7 @@ void GroupManager::join_static_member(Group& group, protocol::JoinGroupRequest& 
                               now_ms);
 }
 
-void GroupManager::sync(const protocol::SyncGroupRequest& request, SyncCallback done,
-                        int64_t now_ms) {
+void GroupManager::sync(protocol::SyncGroupRequest request, SyncCallback done, int64_t now_ms) {
   if (request.group_id.empty()) return done(sync_error(ErrorCode::kInvalidGroupId));
   Group* group = find_mutable(request.group_id);
   if (group == nullptr) return done(sync_error(ErrorCode::kUnknownMemberId));
@@ -281,16 +294,16 @@ void GroupManager::sync(const protocol::SyncGroupRequest& request, SyncCallback 
 
 // The leader's SyncGroup carries everyone's assignment: persist the generation, then answer
 // every parked SyncGroup and become Stable.
-void GroupManager::complete_sync(Group& group, const protocol::SyncGroupRequest& request,
+void GroupManager::complete_sync(Group& group, protocol::SyncGroupRequest& request,
                                  int64_t now_ms) {
-  for (auto& [id, member] : group.members) member.assignment.clear();
-  for (const auto& entry : request.assignments) {
+  for (auto& [id, member] : group.members) release(member.assignment);
+  for (auto& entry : request.assignments) {
     const auto target = group.members.find(entry.member_id);
-    if (target != group.members.end()) target->second.assignment = entry.assignment;
+    if (target != group.members.end()) target->second.assignment = std::move(entry.assignment);
   }
   const ErrorCode error = persist_group(group, now_ms);
   if (error != ErrorCode::kNone) {
-    fail_awaiting_sync(group, error);
+    fail_awaiting_sync(group, error);  // releases the assignments again
     prepare_rebalance(group, now_ms);
     return;
   }

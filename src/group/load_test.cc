@@ -116,5 +116,22 @@ TEST_F(LoadTest, StableGroupComesBackWithItsMembersAndAssignments) {
   EXPECT_EQ(group->members.at(member_id).assignment, (std::vector<uint8_t>{4, 2}));
 }
 
+TEST_F(LoadTest, ARecordOfMaxRecordBytesFitsTheLogsMaxMessageBytes) {
+  storage::LogManager logs(logs_config());
+  ASSERT_EQ(logs.open_all(), storage::Error::kNone);
+  create_partitions(logs);
+  LogSink sink(logs, [](int32_t) { return 0; });
+  const size_t limit = sink.max_record_bytes(0);
+  EXPECT_EQ(limit, size_t{LogSink::kDefaultMaxBatchBytes} - LogSink::kBatchOverheadBytes);
+  std::vector<KeyValue> records(1);
+  records[0].key = std::vector<uint8_t>(10, 'k');
+  records[0].value = std::vector<uint8_t>(limit - 10, 'v');
+  EXPECT_EQ(sink.append(0, records, 1000), ErrorCode::kNone);
+  // Above the log's max.message.bytes: storage refuses it (in OffsetCommit's terms).
+  records[0].value->resize(LogSink::kDefaultMaxBatchBytes);
+  EXPECT_EQ(sink.append(0, records, 1000), ErrorCode::kInvalidCommitOffsetSize);
+  logs.shutdown();
+}
+
 }  // namespace
 }  // namespace eddy::group

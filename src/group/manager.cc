@@ -229,7 +229,7 @@ protocol::JoinGroupResponse GroupManager::current_generation(const Group& group,
 
 void GroupManager::fail_awaiting_sync(Group& group, ErrorCode error) {
   for (auto& [id, member] : group.members) {
-    member.assignment.clear();
+    release(member.assignment);
     if (!member.awaiting_sync) continue;
     SyncCallback done = std::move(member.awaiting_sync);
     member.awaiting_sync = nullptr;
@@ -285,12 +285,28 @@ void GroupManager::schedule_session(Group& group, Member& member) {
                                           {TimerKind::kSession, group.id, member.member_id, 0});
 }
 
+size_t GroupManager::max_record_bytes(const std::string& group_id) const {
+  return sink_.max_record_bytes(partition_for_group(group_id, partition_count_));
+}
+
 ErrorCode GroupManager::persist_group(const Group& group, int64_t now_ms) {
   std::vector<KeyValue> records(1);
   records[0].key = encode_group_key(group.id);
+  // Checked before the record is built: building it copies every member's metadata and
+  // assignment several times over.
+  const size_t record_bytes = records[0].key.size() + group.record_value_bytes();
+  if (record_bytes > max_record_bytes(group.id)) {
+    spdlog::error(
+        "group '{}': its metadata record of {} bytes exceeds the {} bytes {} takes; answering "
+        "UNKNOWN_SERVER_ERROR",
+        group.id, record_bytes, max_record_bytes(group.id), kOffsetsTopic);
+    return ErrorCode::kUnknownServerError;
+  }
   records[0].value = encode_group_value(group.to_value());
-  const ErrorCode error =
-      sink_.append(partition_for_group(group.id, partition_count_), records, now_ms);
+  ErrorCode error = sink_.append(partition_for_group(group.id, partition_count_), records, now_ms);
+  // The sink answers in OffsetCommit's terms; Kafka's storeGroup answers a record too large
+  // (MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE) with UNKNOWN_SERVER_ERROR.
+  if (error == ErrorCode::kInvalidCommitOffsetSize) error = ErrorCode::kUnknownServerError;
   if (error != ErrorCode::kNone) {
     spdlog::warn("group '{}': writing its metadata failed: {}", group.id, protocol::to_int(error));
   }

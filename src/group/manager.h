@@ -8,6 +8,13 @@
 // JoinGroup and SyncGroup answers may be parked and delivered later, from another call or a
 // timer; every other call answers at once. Callbacks run inside the manager's calls and must
 // not call back into it.
+//
+// Memory bound: a group's metadata record must fit in one record of __consumer_offsets
+// (RecordSink::max_record_bytes). A JoinGroup whose protocol metadata alone exceeds it could
+// never be stored and is refused with UNKNOWN_SERVER_ERROR (what Kafka's storeGroup answers
+// for a record too large) before anything is kept; a group record that exceeds it (the
+// leader's assignments, many members) fails the SyncGroup the same way without being built,
+// and the assignments are released. Nothing of a failed write stays in memory.
 
 #include <cstdint>
 #include <map>
@@ -53,6 +60,9 @@ class RecordSink {
   virtual ~RecordSink() = default;
   virtual ErrorCode append(int32_t partition, const std::vector<KeyValue>& records,
                            int64_t now_ms) = 0;
+  // The largest key plus value that one record appended to `partition` may have (the
+  // partition's max.message.bytes less the batch's framing).
+  virtual size_t max_record_bytes(int32_t partition) const = 0;
 };
 
 // Kafka's coordinator partition: Utils.abs(groupId.hashCode()) % partitions, with Java's
@@ -74,7 +84,7 @@ class GroupManager {
 
   void join(protocol::JoinGroupRequest request, const ClientInfo& client, JoinCallback done,
             int64_t now_ms);
-  void sync(const protocol::SyncGroupRequest& request, SyncCallback done, int64_t now_ms);
+  void sync(protocol::SyncGroupRequest request, SyncCallback done, int64_t now_ms);
   protocol::HeartbeatResponse heartbeat(const protocol::HeartbeatRequest& request, int64_t now_ms);
   // Answers in the v3+ shape (per-member results); for v0-2 the top-level error is the
   // single member's.
@@ -132,6 +142,7 @@ class GroupManager {
   void schedule_session(Group& group, Member& member);
   int64_t session_deadline(const Member& member) const;
   ErrorCode persist_group(const Group& group, int64_t now_ms);
+  size_t max_record_bytes(const std::string& group_id) const;
   protocol::JoinGroupResponse current_generation(const Group& group, const Member& member,
                                                  bool with_members, bool skip_assignment) const;
   void remove_group(Group& group, int64_t now_ms);
@@ -150,7 +161,7 @@ class GroupManager {
   Member new_member(const protocol::JoinGroupRequest& request, const ClientInfo& client,
                     Protocols protocols, std::string member_id) const;
   std::string generate_member_id(const std::string& prefix);
-  void complete_sync(Group& group, const protocol::SyncGroupRequest& request, int64_t now_ms);
+  void complete_sync(Group& group, protocol::SyncGroupRequest& request, int64_t now_ms);
   ErrorCode leave_member(Group& group, const protocol::LeaveGroupRequest::MemberIdentity& identity,
                          int64_t now_ms);
 

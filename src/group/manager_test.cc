@@ -11,12 +11,15 @@ using protocol::to_int;
 
 struct MemorySink : RecordSink {
   ErrorCode append(int32_t partition, const std::vector<KeyValue>& records, int64_t) override {
-    if (fail) return ErrorCode::kCoordinatorNotAvailable;
+    if (fail) return fail_with;
     for (const KeyValue& record : records) written.push_back({partition, record});
     return ErrorCode::kNone;
   }
+  size_t max_record_bytes(int32_t) const override { return max_record; }
   std::vector<std::pair<int32_t, KeyValue>> written;
   bool fail = false;
+  ErrorCode fail_with = ErrorCode::kCoordinatorNotAvailable;
+  size_t max_record = 1 << 20;
 };
 
 struct JoinResult {
@@ -394,6 +397,143 @@ TEST_F(GroupManagerTest, ShutdownAnswersParkedJoins) {
   manager_.fail_parked(ErrorCode::kNotCoordinator);
   ASSERT_TRUE(joined->answered);
   EXPECT_EQ(joined->response.error_code, to_int(ErrorCode::kNotCoordinator));
+}
+
+}  // namespace
+}  // namespace eddy::group
+
+namespace eddy::group {
+namespace {
+
+// Bounds: a group's record must fit in one __consumer_offsets record, and nothing of a refused
+// request or a failed write stays in memory.
+class GroupLimitsTest : public GroupManagerTest {
+ protected:
+  GroupLimitsTest() { sink_.max_record = 4000; }
+
+  protocol::JoinGroupRequest join_with_metadata(const std::string& member_id, size_t bytes) {
+    auto request = join_request(member_id);
+    request.protocols[0].metadata.assign(bytes, 0x5a);
+    return request;
+  }
+
+  std::shared_ptr<SyncResult> sync_with_assignment(const std::string& member_id, size_t bytes) {
+    protocol::SyncGroupRequest request;
+    request.group_id = "g";
+    request.member_id = member_id;
+    request.generation_id = manager_.find("g")->generation;
+    request.assignments.push_back({member_id, std::vector<uint8_t>(bytes, 0x33), {}});
+    auto result = std::make_shared<SyncResult>();
+    manager_.sync(
+        std::move(request),
+        [result](protocol::SyncGroupResponse response) {
+          result->answered = true;
+          result->response = std::move(response);
+        },
+        now_);
+    return result;
+  }
+
+  // One member through MEMBER_ID_REQUIRED and the initial delay: the leader of generation 1.
+  std::string lead_alone(size_t metadata_bytes) {
+    auto first = join(join_with_metadata("", metadata_bytes));
+    EXPECT_EQ(first->response.error_code, to_int(ErrorCode::kMemberIdRequired));
+    auto joined = join(join_with_metadata(first->response.member_id, metadata_bytes));
+    settle();
+    EXPECT_TRUE(joined->answered);
+    EXPECT_EQ(joined->response.error_code, 0);
+    return joined->response.member_id;
+  }
+};
+
+TEST_F(GroupLimitsTest, JoinGroupWhoseMetadataCannotBeStoredIsRefusedAndNothingKept) {
+  auto refused = join(join_with_metadata("", 4001));
+  ASSERT_TRUE(refused->answered);
+  EXPECT_EQ(refused->response.error_code, to_int(ErrorCode::kUnknownServerError));
+  EXPECT_EQ(manager_.find("g"), nullptr);  // not even an empty group
+  EXPECT_EQ(manager_.timer_count(), 0u);   // nor a pending member id
+
+  // Within the bound (protocol name included) the same member joins normally.
+  const std::string leader = lead_alone(4000 - std::string("range").size());
+  EXPECT_EQ(state(), GroupState::kCompletingRebalance);
+  auto too_big_rejoin = join(join_with_metadata(leader, 5000));
+  ASSERT_TRUE(too_big_rejoin->answered);
+  EXPECT_EQ(too_big_rejoin->response.error_code, to_int(ErrorCode::kUnknownServerError));
+  const Member& member = manager_.find("g")->members.at(leader);
+  EXPECT_EQ(member.protocols.at(0).metadata.size(), 4000 - std::string("range").size());
+}
+
+TEST_F(GroupLimitsTest, SyncGroupWhoseRecordIsTooLargeFailsAndReleasesTheAssignments) {
+  const std::string leader = lead_alone(100);
+  auto failed = sync_with_assignment(leader, 4000);
+  ASSERT_TRUE(failed->answered);
+  EXPECT_EQ(failed->response.error_code, to_int(ErrorCode::kUnknownServerError));
+  EXPECT_TRUE(sink_.written.empty());                   // never built, never written
+  EXPECT_EQ(state(), GroupState::kPreparingRebalance);  // Kafka: rebalance again
+  const Member& member = manager_.find("g")->members.at(leader);
+  EXPECT_TRUE(member.assignment.empty());
+  EXPECT_EQ(member.assignment.capacity(), 0u);  // the memory went back
+
+  // The group still works: the member rejoins and a storable assignment completes it.
+  auto rejoined = join(join_with_metadata(leader, 100));
+  ASSERT_TRUE(rejoined->answered);
+  EXPECT_EQ(rejoined->response.error_code, 0);
+  auto synced = sync_with_assignment(leader, 1000);
+  ASSERT_TRUE(synced->answered);
+  EXPECT_EQ(synced->response.error_code, 0);
+  EXPECT_EQ(synced->response.assignment.size(), 1000u);
+  EXPECT_EQ(state(), GroupState::kStable);
+  ASSERT_EQ(sink_.written.size(), 1u);
+}
+
+TEST_F(GroupLimitsTest, ManyMembersTogetherBeyondTheLimitFailTheSync) {
+  // Each member fits alone; the four together (plus assignments) do not.
+  std::vector<std::shared_ptr<JoinResult>> joins;
+  for (int i = 0; i < 4; ++i) {
+    auto first = join(join_with_metadata("", 1000));
+    joins.push_back(join(join_with_metadata(first->response.member_id, 1000)));
+  }
+  settle();
+  std::string leader;
+  for (const auto& joined : joins) {
+    ASSERT_TRUE(joined->answered);
+    if (joined->response.leader == joined->response.member_id) leader = joined->response.member_id;
+  }
+  auto failed = sync_with_assignment(leader, 10);
+  ASSERT_TRUE(failed->answered);
+  EXPECT_EQ(failed->response.error_code, to_int(ErrorCode::kUnknownServerError));
+  EXPECT_TRUE(sink_.written.empty());
+}
+
+TEST_F(GroupLimitsTest, AStorageRefusalOfTheGroupRecordIsUnknownServerError) {
+  // Kafka's storeGroup: MESSAGE_TOO_LARGE / RECORD_LIST_TOO_LARGE become UNKNOWN_SERVER_ERROR
+  // (the sink reports them as OffsetCommit's INVALID_COMMIT_OFFSET_SIZE).
+  const std::string leader = lead_alone(100);
+  sink_.fail = true;
+  sink_.fail_with = ErrorCode::kInvalidCommitOffsetSize;
+  auto failed = sync_with_assignment(leader, 10);
+  ASSERT_TRUE(failed->answered);
+  EXPECT_EQ(failed->response.error_code, to_int(ErrorCode::kUnknownServerError));
+  EXPECT_EQ(manager_.find("g")->members.at(leader).assignment.capacity(), 0u);
+}
+
+TEST_F(GroupLimitsTest, RecordSizeIsComputedAsEncoded) {
+  auto first = join(join_with_metadata("", 300));
+  auto a = join(join_with_metadata(first->response.member_id, 300));
+  auto b = join(join_with_metadata("", 77), 3);  // old client: no MEMBER_ID_REQUIRED
+  auto static_request = join_with_metadata("", 5);
+  static_request.group_instance_id = "instance-1";
+  auto c = join(std::move(static_request));
+  settle();
+  ASSERT_TRUE(a->answered && b->answered && c->answered);
+  const Group* group = manager_.find("g");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->record_value_bytes(), encode_group_value(group->to_value()).size());
+  sync_with_assignment(a->response.leader, 123);
+  EXPECT_EQ(state(), GroupState::kStable);
+  EXPECT_EQ(group->record_value_bytes(), encode_group_value(group->to_value()).size());
+  ASSERT_EQ(sink_.written.size(), 1u);
+  EXPECT_EQ(sink_.written[0].second.value->size(), group->record_value_bytes());
 }
 
 }  // namespace

@@ -60,13 +60,25 @@ ErrorCode LogSink::append(int32_t partition, const std::vector<KeyValue>& record
     builder.add(input);
   }
   batch_.clear();
-  if (!builder.finish(batch_)) return ErrorCode::kCoordinatorNotAvailable;
-  const storage::AppendResult result = log->append(batch_, leader_epoch_(partition), now_ms);
-  if (result.error != storage::Error::kNone) {
-    spdlog::warn("{}-{}: append failed: {}", kOffsetsTopic, partition,
-                 storage::to_string(result.error));
+  ErrorCode error = ErrorCode::kCoordinatorNotAvailable;
+  if (builder.finish(batch_)) {
+    const storage::AppendResult result = log->append(batch_, leader_epoch_(partition), now_ms);
+    if (result.error != storage::Error::kNone) {
+      spdlog::warn("{}-{}: append failed: {}", kOffsetsTopic, partition,
+                   storage::to_string(result.error));
+    }
+    error = to_coordinator_error(result.error);
   }
-  return to_coordinator_error(result.error);
+  // A large batch (a big offset commit) must not pin its buffer for the broker's lifetime.
+  if (batch_.capacity() > kKeptBatchBytes) release(batch_);
+  return error;
+}
+
+size_t LogSink::max_record_bytes(int32_t partition) const {
+  const int32_t batch_bytes = max_batch_bytes_(partition);
+  return batch_bytes > static_cast<int32_t>(kBatchOverheadBytes)
+             ? static_cast<size_t>(batch_bytes) - kBatchOverheadBytes
+             : 0;
 }
 
 bool load_partition(const storage::PartitionLog& log, GroupManager& manager, LoadStats& stats) {

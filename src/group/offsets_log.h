@@ -13,19 +13,34 @@ namespace eddy::group {
 
 class LogSink final : public RecordSink {
  public:
-  // `leader_epoch` gives the current leader epoch of a partition of the topic.
-  LogSink(storage::LogManager& logs, std::function<int32_t(int32_t partition)> leader_epoch)
-      : logs_(logs), leader_epoch_(std::move(leader_epoch)) {}
+  using PartitionValue = std::function<int32_t(int32_t partition)>;
+  static constexpr int32_t kDefaultMaxBatchBytes = 1048588;  // Kafka's message.max.bytes
+  // The framing of a batch holding one record at its largest: the v2 batch header (61 bytes)
+  // and the record's varints, attributes and header count.
+  static constexpr size_t kBatchOverheadBytes = 61 + 32;
+  // Appends keep their batch buffer up to this capacity; a larger one is freed after use.
+  static constexpr size_t kKeptBatchBytes = 1 << 20;
+
+  // `leader_epoch` gives the current leader epoch of a partition of the topic,
+  // `max_batch_bytes` its max.message.bytes.
+  LogSink(
+      storage::LogManager& logs, PartitionValue leader_epoch,
+      PartitionValue max_batch_bytes = [](int32_t) { return kDefaultMaxBatchBytes; })
+      : logs_(logs),
+        leader_epoch_(std::move(leader_epoch)),
+        max_batch_bytes_(std::move(max_batch_bytes)) {}
 
   // One uncompressed batch, appended with PartitionLog::append (written, not yet fsynced, when
   // it returns: the log's flush policy applies, as for produced data).
   ErrorCode append(int32_t partition, const std::vector<KeyValue>& records,
                    int64_t now_ms) override;
+  size_t max_record_bytes(int32_t partition) const override;
 
  private:
   storage::LogManager& logs_;
-  std::function<int32_t(int32_t)> leader_epoch_;
-  std::vector<uint8_t> batch_;  // reused between appends
+  PartitionValue leader_epoch_;
+  PartitionValue max_batch_bytes_;
+  std::vector<uint8_t> batch_;  // reused between appends, up to kKeptBatchBytes
 };
 
 struct LoadStats {
