@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "broker/await_callback.h"
+#include "broker/await_timeout.h"
 #include "broker/broker.h"
 #include "broker/config_validation.h"
 #include "metadata/controller.h"
@@ -72,11 +72,20 @@ asio::awaitable<CreatePartitionsResponse> handle(RequestContext& context,
     response.results.push_back(make_result(topic.name, error));
   }
   if (specs.empty()) co_return response;
-  auto results =
-      co_await await_callback<std::vector<metadata::CreatePartitionsResult>>([&](auto done) {
-        context.broker.metadata().create_partitions(std::move(specs), request.validate_only,
-                                                    std::move(done));
-      });
+  auto answered_in_time =
+      co_await await_callback_for<std::vector<metadata::CreatePartitionsResult>>(
+          request.timeout_ms, [&](auto done) {
+            context.broker.metadata().create_partitions(std::move(specs), request.validate_only,
+                                                        std::move(done));
+          });
+  if (!answered_in_time) {
+    const ApiError timed_out = ApiError::make(ErrorCode::kRequestTimedOut, kTimedOutMessage);
+    for (const size_t index : spec_result_index) {
+      response.results[index] = make_result(response.results[index].name, timed_out);
+    }
+    co_return response;
+  }
+  const auto& results = *answered_in_time;
   for (size_t i = 0; i < results.size() && i < spec_result_index.size(); ++i) {
     response.results[spec_result_index[i]] =
         make_result(results[i].name, to_api_error(results[i].status));

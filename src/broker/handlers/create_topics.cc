@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "broker/await_callback.h"
+#include "broker/await_timeout.h"
 #include "broker/broker.h"
 #include "broker/config_validation.h"
 #include "broker/handlers/describe_configs.h"
@@ -179,17 +179,26 @@ asio::awaitable<CreateTopicsResponse> handle(RequestContext& context,
       continue;
     }
     spec_result_index.push_back(response.topics.size());
-    response.topics.emplace_back();
+    response.topics.emplace_back().name = topic.name;
     specs.push_back(to_spec(topic, overrides));
     spec_overrides.push_back(std::move(overrides));
   }
   if (specs.empty()) co_return response;
-  // Kafka answers once the creation is committed; so does Eddy, whatever timeout_ms says
-  // (a single-node commit takes milliseconds).
-  auto results = co_await await_callback<std::vector<metadata::TopicResult>>([&](auto done) {
-    context.broker.metadata().create_topics(std::move(specs), request.validate_only,
-                                            std::move(done));
-  });
+  // Answered once the creation is committed, or with REQUEST_TIMED_OUT after timeout_ms (the
+  // creation may still complete).
+  auto answered_in_time = co_await await_callback_for<std::vector<metadata::TopicResult>>(
+      request.timeout_ms, [&](auto done) {
+        context.broker.metadata().create_topics(std::move(specs), request.validate_only,
+                                                std::move(done));
+      });
+  if (!answered_in_time) {
+    const ApiError timed_out = ApiError::make(ErrorCode::kRequestTimedOut, kTimedOutMessage);
+    for (const size_t index : spec_result_index) {
+      response.topics[index] = error_result(response.topics[index].name, timed_out);
+    }
+    co_return response;
+  }
+  const auto& results = *answered_in_time;
   const auto after = context.broker.metadata().current();
   for (size_t i = 0; i < results.size() && i < spec_result_index.size(); ++i) {
     TopicResult& slot = response.topics[spec_result_index[i]];

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "broker/await_callback.h"
+#include "broker/await_timeout.h"
 #include "broker/broker.h"
 #include "broker/config_validation.h"
 #include "metadata/controller.h"
@@ -109,9 +109,19 @@ asio::awaitable<DeleteTopicsResponse> handle(RequestContext& context,
     refs.push_back({topic.name.value_or(""), topic.topic_id});
   }
   if (refs.empty()) co_return response;
-  auto results = co_await await_callback<std::vector<metadata::DeleteTopicResult>>([&](auto done) {
-    context.broker.metadata().delete_topics(std::move(refs), std::move(done));
-  });
+  auto answered_in_time = co_await await_callback_for<std::vector<metadata::DeleteTopicResult>>(
+      request.timeout_ms, [&](auto done) {
+        context.broker.metadata().delete_topics(std::move(refs), std::move(done));
+      });
+  if (!answered_in_time) {
+    for (const size_t index : ref_result_index) {
+      Result& slot = response.responses[index];
+      slot.error_code = protocol::to_int(ErrorCode::kRequestTimedOut);
+      slot.error_message = kTimedOutMessage;
+    }
+    co_return response;
+  }
+  const auto& results = *answered_in_time;
   for (size_t i = 0; i < results.size() && i < ref_result_index.size(); ++i) {
     Result& slot = response.responses[ref_result_index[i]];
     const ApiError error = to_api_error(results[i].status);
