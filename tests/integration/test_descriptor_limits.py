@@ -10,7 +10,8 @@ import stat
 
 import pytest
 
-from clients import Workload, consume_confluent, create_topic, produce_confluent, wait_until
+from clients import (Workload, admin_client, consume_confluent, create_topic, produce_confluent,
+                     wait_until)
 from eddy_process import eddy_binary
 
 HARD_LIMIT = 256
@@ -140,3 +141,43 @@ def test_many_segments_and_exhausted_descriptors_lose_nothing(eddy_factory, limi
     create_topic(broker, "after-restart", 4, {"segment.bytes": SEGMENT_BYTES})
     produce(broker, "after-restart", more)
     read_back(broker, "after-restart", records_of(more), partitions=4)
+
+
+def test_create_topics_never_claims_success_for_logs_that_did_not_open(eddy_factory,
+                                                                       limited_binary):
+    """CreateTopics while every descriptor is taken: either the logs opened (the answer is a
+    success and every partition takes records at once) or the answer is KAFKA_STORAGE_ERROR
+    and the partitions come online once descriptors free up (the broker retries)."""
+    from confluent_kafka import KafkaException, Producer
+    from confluent_kafka.admin import NewTopic
+
+    broker = eddy_factory("node", overrides={"eddy.log.max.open.segments": "16"})
+    admin = admin_client(broker)
+    admin.list_topics(timeout=10)  # connected before the descriptors run out
+    hogs = hog_connections(broker, HARD_LIMIT + 50)
+    partitions = 40
+    future = admin.create_topics([NewTopic("made-while-starved", partitions, 1)],
+                                 operation_timeout=10)["made-while-starved"]
+    try:
+        future.result(timeout=30)
+        outcome = "created"
+    except KafkaException as failure:
+        error = failure.args[0]
+        assert error.code() == 56, error  # KAFKA_STORAGE_ERROR, nothing else
+        outcome = "storage error"
+    assert broker.alive()
+    # The defect: a success while logs had failed to open.
+    failed_logs = "cannot create log for made-while-starved" in broker.log()
+    assert outcome == ("storage error" if failed_logs else "created"), outcome
+    for hog in hogs:
+        hog.close()
+    # Every partition takes a record (at once when created; after the retry otherwise).
+    producer = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all",
+                         "message.timeout.ms": 60000})
+    delivered, failed = [], []
+    for p in range(partitions):
+        producer.produce("made-while-starved", value=b"v%d" % p, partition=p,
+                         on_delivery=lambda e, m: (failed if e else delivered).append(m))
+    assert producer.flush(90) == 0, outcome
+    assert not failed and len(delivered) == partitions, (outcome, failed[:3])
+    assert sorted(m.partition() for m in delivered) == list(range(partitions))
