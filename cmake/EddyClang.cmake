@@ -5,6 +5,18 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   # Lock-protected members carry GUARDED_BY etc. (src/common/thread_annotations.h); with
   # EDDY_WERROR a violation fails the build.
   add_compile_options(-Wthread-safety)
+
+  # Debian's Asio looks for clang's coroutines in libc++'s <experimental/coroutine> only; clang 14
+  # with libstdc++ has C++20 coroutines in <coroutine>, as gcc does. Set on the two libraries
+  # that include Asio (PUBLIC: everything linking them agrees), once they exist.
+  function(eddy_clang_asio_coroutines)
+    foreach(target eddy_net eddy_group)
+      if(TARGET ${target})
+        target_compile_definitions(${target} PUBLIC ASIO_HAS_CO_AWAIT=1 ASIO_HAS_STD_COROUTINE=1)
+      endif()
+    endforeach()
+  endfunction()
+  cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL eddy_clang_asio_coroutines)
 endif()
 
 if(EDDY_BUILD_FUZZ)

@@ -84,7 +84,8 @@ run_target() {
     [ "$left" -ge 5 ] && [ "$crashes" -lt 5 ] || break
     local log=$dir/logs/$(date +%Y%m%dT%H%M%S)-$runs.log
     runs=$((runs + 1))
-    if ! nice -n 19 "$binary" -max_total_time="$left" -timeout=10 -rss_limit_mb=2048 \
+    # -timeout is wall time: at nice 19 on a busy machine a quick input can wait seconds.
+    if ! nice -n 19 "$binary" -max_total_time="$left" -timeout=60 -rss_limit_mb=2048 \
         -malloc_limit_mb=512 -max_len=65536 -print_final_stats=1 \
         -artifact_prefix="$dir/artifacts/" "${corpora[@]}" >"$log" 2>&1; then
       crashes=$((crashes + 1))

@@ -132,6 +132,11 @@ class CaptureProxy:
             self.closed = True
             sockets = list(self.sockets)
             self.sockets.clear()
+        # A thread blocked in accept() keeps a merely closed socket listening; shutdown wakes it.
+        try:
+            self.server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.server.close()
         for sock in sockets:
             try:
