@@ -12,17 +12,11 @@ namespace {
 
 using protocol::ErrorCode;
 
-// Internal topics need their own partition counts and configs; their owners (the group and
-// transaction coordinators) create them, never a client's Metadata or Produce request.
-bool is_internal_topic(const std::string& name) {
-  return name == "__consumer_offsets" || name == "__transaction_state";
-}
-
 ErrorCode precheck(const Broker& broker, const metadata::MetadataImage& image,
                    const std::string& name, size_t creations) {
   if (!metadata::validate_topic_name(name).ok()) return ErrorCode::kInvalidTopicException;
   if (image.topic(name) != nullptr) return ErrorCode::kNone;
-  if (!broker.config().auto_create_topics_enable || is_internal_topic(name) ||
+  if (!broker.config().auto_create_topics_enable || metadata::is_internal_topic(name) ||
       creations >= kMaxAutoCreateTopics) {
     return ErrorCode::kUnknownTopicOrPartition;
   }

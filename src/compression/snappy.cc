@@ -90,4 +90,25 @@ bool snappy_decompress(std::span<const uint8_t> in, std::vector<uint8_t>& out, s
   return append_raw_block(in, out, max_bytes);
 }
 
+SnappyBlock snappy_next_block(std::span<const uint8_t> in, size_t& position) {
+  if (position == 0 && is_xerial(in)) position = kXerialHeaderSize;
+  if (position >= in.size()) return {SnappyBlock::kEnd, {}};
+  if (position == 0) {
+    position = in.size();  // raw: the whole payload is one block
+    return {SnappyBlock::kBlock, in};
+  }
+  std::span<const uint8_t> rest = in.subspan(position);
+  if (rest.size() < kChunkLengthSize) return {SnappyBlock::kCorrupt, {}};
+  uint32_t chunk_bytes = get_int32_be(rest.data());
+  if (chunk_bytes > rest.size() - kChunkLengthSize) return {SnappyBlock::kCorrupt, {}};
+  position += kChunkLengthSize + chunk_bytes;
+  return {SnappyBlock::kBlock, rest.subspan(kChunkLengthSize, chunk_bytes)};
+}
+
+bool snappy_decode_block(std::span<const uint8_t> block, std::vector<uint8_t>& out,
+                         size_t max_bytes) {
+  out.clear();
+  return append_raw_block(block, out, max_bytes);
+}
+
 }  // namespace eddy::compression::detail

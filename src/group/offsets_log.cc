@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "records/batch_builder.h"
+#include "records/batch_records.h"
 #include "records/record.h"
 #include "storage/file.h"
 
@@ -9,7 +10,8 @@ namespace eddy::group {
 namespace {
 
 constexpr int32_t kLoadReadBytes = 1 << 20;
-constexpr size_t kMaxDecompressedBytes = 64u << 20;
+// The bound produce validation enforces, so every stored batch fits.
+constexpr size_t kMaxDecompressedBytes = records::kMaxDecompressedBatchBytes;
 
 ErrorCode to_coordinator_error(storage::Error error) {
   switch (error) {

@@ -108,6 +108,10 @@ bool is_broker_resource_name(const std::string& name) {
 
 }  // namespace
 
+bool is_internal_topic(const std::string& name) {
+  return name == "__consumer_offsets" || name == "__transaction_state";
+}
+
 Status validate_topic_name(const std::string& name) {
   if (name.empty()) {
     return Status::error(ErrorCode::kInvalidTopicException,

@@ -84,6 +84,10 @@ struct ControllerDefaults {
 // Returns an empty status when `name` is a legal Kafka topic name.
 Status validate_topic_name(const std::string& name);
 
+// Kafka's internal topics, written only by their coordinators: clients may not produce to,
+// delete, auto-create or delete records of them.
+bool is_internal_topic(const std::string& name);
+
 // Each function appends the records to `records` (only for items that succeeded) and
 // returns one result per requested item, in request order.
 std::vector<TopicResult> plan_create_topics(const MetadataImage& image,

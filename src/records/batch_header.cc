@@ -102,6 +102,12 @@ void set_max_timestamp(std::span<uint8_t> batch, int64_t timestamp_ms) {
   update_batch_crc(batch);
 }
 
+void set_create_time_max_timestamp(std::span<uint8_t> batch, int64_t timestamp_ms) {
+  EDDY_ASSERT(batch.size() >= kBatchHeaderSize);
+  store_be<int64_t>(batch.data() + kMaxTimestampOffset, timestamp_ms);
+  update_batch_crc(batch);
+}
+
 bool BatchIterator::next() {
   if (error_ != BatchError::kNone) return false;
   size_t position = batch_position_ + batch_size_;

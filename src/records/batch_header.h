@@ -111,6 +111,10 @@ void set_partition_leader_epoch(std::span<uint8_t> batch, int32_t epoch);
 // batch, as Kafka does. Cost: one CRC pass over the batch.
 void set_max_timestamp(std::span<uint8_t> batch, int64_t timestamp_ms);
 
+// For CreateTime batches whose max timestamp field disagrees with their records (Kafka
+// corrects it on produce): sets the field, keeps the attributes, recomputes the CRC.
+void set_create_time_max_timestamp(std::span<uint8_t> batch, int64_t timestamp_ms);
+
 // Walks concatenated batches (a produce request's records field, a segment file region).
 // Stops at the end of the buffer or at the first invalid batch; valid_bytes() is then the length
 // of the prefix of whole, valid batches (what segment recovery keeps).

@@ -70,6 +70,10 @@ const char* to_string(RecordError error) {
       return "record count does not match batch header";
     case RecordError::kDecompressFailed:
       return "decompression failed";
+    case RecordError::kDecompressedTooLarge:
+      return "records decompress to more than the allowed maximum";
+    case RecordError::kBadOffsetDelta:
+      return "record offset delta is not its index in the batch";
   }
   return "unknown";
 }

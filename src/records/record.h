@@ -18,13 +18,15 @@ namespace eddy::records {
 
 enum class RecordError {
   kNone,
-  kTruncated,         // a field runs past its record or the region
-  kBadVarint,         // a varint longer than its maximum size
-  kBadLength,         // negative record, key, value or header-key length
-  kBadHeaderCount,    // negative header count
-  kSizeMismatch,      // the record's fields do not fill exactly its declared length
-  kCountMismatch,     // the region holds more or fewer records than recordCount
-  kDecompressFailed,  // corrupt compressed data, or larger than the allowed maximum
+  kTruncated,             // a field runs past its record or the region
+  kBadVarint,             // a varint longer than its maximum size
+  kBadLength,             // negative record, key, value or header-key length
+  kBadHeaderCount,        // negative header count
+  kSizeMismatch,          // the record's fields do not fill exactly its declared length
+  kCountMismatch,         // the region holds more or fewer records than recordCount
+  kDecompressFailed,      // corrupt compressed data, or larger than the allowed maximum
+  kDecompressedTooLarge,  // the records decompress to more than the allowed maximum
+  kBadOffsetDelta,        // a record's offset delta is not its index in the batch
 };
 
 const char* to_string(RecordError error);

@@ -4,13 +4,15 @@
 
 #include "common/assert.h"
 #include "common/log.h"
+#include "records/batch_records.h"
 #include "storage/cleaner_reader.h"
 
 namespace eddy::storage {
 namespace {
 
 // Bounds one batch's decompressed records, as the other storage readers do.
-constexpr size_t kMaxDecompressedBytes = 64 << 20;
+// The bound produce validation enforces, so every stored batch fits.
+constexpr size_t kMaxDecompressedBytes = records::kMaxDecompressedBatchBytes;
 
 // The sealed segments a pass rewrites (base below `end_offset`), in groups that each fit one
 // segment: total size <= segment.bytes and offsets within an int32 of the group's base.

@@ -14,10 +14,6 @@ const char* to_string(Error error) {
       return "message too large";
     case Error::kRecordListTooLarge:
       return "record list too large";
-    case Error::kUnsupportedMagic:
-      return "unsupported message format";
-    case Error::kInvalidRecord:
-      return "invalid record";
     case Error::kStorageError:
       return "storage error";
     case Error::kUnknownPartition:
@@ -40,10 +36,6 @@ int16_t kafka_error_code(Error error) {
       return 10;
     case Error::kRecordListTooLarge:
       return 18;
-    case Error::kUnsupportedMagic:
-      return 43;
-    case Error::kInvalidRecord:
-      return 87;
     case Error::kStorageError:
       return 56;
     case Error::kUnknownPartition:

@@ -10,11 +10,9 @@ namespace eddy::storage {
 enum class Error {
   kNone,
   kOffsetOutOfRange,    // OFFSET_OUT_OF_RANGE (1)
-  kCorruptMessage,      // CORRUPT_MESSAGE (2): CRC mismatch, truncated or malformed batch
+  kCorruptMessage,      // CORRUPT_MESSAGE (2): a stored batch that fails its CRC or framing
   kMessageTooLarge,     // MESSAGE_TOO_LARGE (10): one batch above max.message.bytes
   kRecordListTooLarge,  // RECORD_LIST_TOO_LARGE (18): a request larger than segment.bytes
-  kUnsupportedMagic,    // UNSUPPORTED_FOR_MESSAGE_FORMAT (43): magic v0/v1
-  kInvalidRecord,       // INVALID_RECORD (87): record count vs offset range
   kStorageError,        // KAFKA_STORAGE_ERROR (56): an I/O error on the log dir
   kUnknownPartition,    // UNKNOWN_TOPIC_OR_PARTITION (3)
   kPartitionExists,     // TOPIC_ALREADY_EXISTS (36)

@@ -9,22 +9,21 @@
 #include "records/batch_header.h"
 
 namespace eddy::storage {
-namespace {
 
-Error error_for(records::BatchError error) {
-  switch (error) {
-    case records::BatchError::kNone:
-      return Error::kNone;
-    case records::BatchError::kBadMagic:
-      return Error::kUnsupportedMagic;
-    case records::BatchError::kBadRecordCount:
-      return Error::kInvalidRecord;
-    default:
-      return Error::kCorruptMessage;
+BatchSummary summarize_built_batches(std::span<const uint8_t> batches) {
+  BatchSummary summary;
+  records::BatchIterator iterator(batches, /*verify_crc=*/false);
+  while (iterator.next()) {
+    const records::BatchHeader& header = iterator.header();
+    EDDY_ASSERT(records::validate_produced_batch(header) == records::BatchError::kNone);
+    summary.offset_count += static_cast<int64_t>(header.last_offset_delta) + 1;
+    summary.record_count += header.record_count;
+    summary.max_timestamp_ms = std::max(summary.max_timestamp_ms, header.max_timestamp);
   }
+  EDDY_ASSERT_MSG(iterator.error() == records::BatchError::kNone,
+                  "batches built by the broker are whole v2 batches");
+  return summary;
 }
-
-}  // namespace
 
 PartitionLog::PartitionLog(const Options& options)
     : dir_(options.dir),
@@ -43,12 +42,11 @@ std::unique_ptr<PartitionLog> PartitionLog::open(const Options& options, Error& 
   return log;
 }
 
-AppendResult PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epoch,
-                                  int64_t now_ms) {
+AppendResult PartitionLog::append(std::span<uint8_t> batches, const BatchSummary& summary,
+                                  int32_t leader_epoch, int64_t now_ms) {
   AppendResult result;
   result.log_start_offset = log_start_offset();
-  RequestSummary summary;
-  result.error = validate(batches, summary);
+  result.error = check_size_limits(batches);
   if (result.error != Error::kNone || batches.empty()) return result;
 
   std::lock_guard lock(append_mutex_);
@@ -64,17 +62,22 @@ AppendResult PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epo
     result.error = roll_locked(now_ms);
     if (result.error != Error::kNone) return result;
   }
-  // Patch the broker-owned header fields in place; validate() proved the layout.
+  // Patch the broker-owned header fields in place; the validation pass proved the layout, and
+  // the walk asserts it agrees with the summary.
   records::BatchIterator iterator(batches, false);
   int64_t next_offset = base_offset;
+  int64_t record_count = 0;
   while (iterator.next()) {
     auto batch = batches.subspan(iterator.batch_position(), iterator.header().total_size_bytes());
     records::set_base_offset(batch, next_offset);
     records::set_partition_leader_epoch(batch, leader_epoch);
     if (config_.log_append_time) records::set_max_timestamp(batch, now_ms);
     next_offset += static_cast<int64_t>(iterator.header().last_offset_delta) + 1;
+    record_count += iterator.header().record_count;
   }
+  EDDY_ASSERT(iterator.error() == records::BatchError::kNone);
   EDDY_ASSERT(next_offset == last_offset + 1);
+  EDDY_ASSERT(record_count == summary.record_count);
   Segment& active = *segments_.back();
   active.reserve_disk(active.size_bytes() + static_cast<int64_t>(batches.size()), config_);
   result.error = active.append(batches, config_.index_interval_bytes);
@@ -86,30 +89,21 @@ AppendResult PartitionLog::append(std::span<uint8_t> batches, int32_t leader_epo
   return result;
 }
 
-// Kafka's checks on produced batches, in Kafka's order: shape, base offset, size, CRC, count.
-Error PartitionLog::validate(std::span<const uint8_t> batches, RequestSummary& summary) const {
+// Kafka's size limits (UnifiedLog's): no batch above max.message.bytes, no request above
+// segment.bytes. Everything else about the bytes was checked before they got here.
+Error PartitionLog::check_size_limits(std::span<const uint8_t> batches) const {
   if (static_cast<int64_t>(batches.size()) > segment_bytes_.load(std::memory_order_relaxed)) {
     return Error::kRecordListTooLarge;
   }
   int64_t max_message_bytes = max_message_bytes_.load(std::memory_order_relaxed);
-  size_t position = 0;
-  while (position < batches.size()) {
-    std::span<const uint8_t> rest = batches.subspan(position);
-    records::BatchHeader header;
-    Error error = error_for(records::parse_batch_header(rest, header));
-    if (error != Error::kNone) return error;
-    auto size_bytes = header.total_size_bytes();
-    // Producers always send base offset 0; Kafka rejects anything else from clients.
-    if (header.base_offset != 0) return Error::kInvalidRecord;
-    if (static_cast<int64_t>(size_bytes) > max_message_bytes) return Error::kMessageTooLarge;
-    if (!records::verify_batch_crc(rest.first(size_bytes))) return Error::kCorruptMessage;
-    error = error_for(records::validate_produced_batch(header));
-    if (error != Error::kNone) return error;
-    summary.offset_count += static_cast<int64_t>(header.last_offset_delta) + 1;
-    summary.record_count += header.record_count;
-    summary.max_timestamp_ms = std::max(summary.max_timestamp_ms, header.max_timestamp);
-    position += size_bytes;
+  records::BatchIterator iterator(batches, /*verify_crc=*/false);
+  while (iterator.next()) {
+    if (static_cast<int64_t>(iterator.header().total_size_bytes()) > max_message_bytes) {
+      return Error::kMessageTooLarge;
+    }
   }
+  EDDY_ASSERT_MSG(iterator.error() == records::BatchError::kNone,
+                  "append() takes validated batches only");
   return Error::kNone;
 }
 

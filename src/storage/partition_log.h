@@ -26,6 +26,19 @@
 
 namespace eddy::storage {
 
+// What the produce validation pass (broker/produce/validator.h) proved about the batches it
+// hands to append(): storage trusts the layout and asserts these totals instead of decoding
+// the records again.
+struct BatchSummary {
+  int64_t offset_count = 0;  // offsets the batches take: the sum of last_offset_delta + 1
+  int64_t record_count = 0;
+  int64_t max_timestamp_ms = -1;
+};
+
+// The totals of batches the broker built itself (group coordinator, metadata, tests), from
+// their headers; asserts they are well formed (whole v2 batches, dense offsets).
+BatchSummary summarize_built_batches(std::span<const uint8_t> batches);
+
 struct AppendResult {
   Error error = Error::kNone;
   int64_t base_offset = -1;         // offset of the first appended record; -1 if nothing
@@ -76,10 +89,17 @@ class PartitionLog {
   static std::unique_ptr<PartitionLog> open(const Options& options, Error& error);
   ~PartitionLog();
 
-  // Appends a produce request's records (one or more v2 batches). The bytes are validated, then
-  // patched in place (base offset, leader epoch, and max timestamp for LogAppendTime) and
-  // written as they are. All-or-nothing. An empty span appends nothing and succeeds.
-  AppendResult append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms);
+  // Appends validated batches (one or more whole v2 batches whose totals are `summary`). They
+  // are patched in place (base offset, leader epoch, and max timestamp for LogAppendTime) and
+  // written as they are. All-or-nothing. Refuses a batch above max.message.bytes and a request
+  // above segment.bytes (limits for every writer, clients and coordinators alike). An empty
+  // span appends nothing and succeeds.
+  AppendResult append(std::span<uint8_t> batches, const BatchSummary& summary, int32_t leader_epoch,
+                      int64_t now_ms);
+  // Batches the broker built itself: summarised with summarize_built_batches().
+  AppendResult append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms) {
+    return append(batches, summarize_built_batches(batches), leader_epoch, now_ms);
+  }
 
   // Whole batches starting at the one containing `fetch_offset`, at most `max_bytes` (but the
   // first batch even if larger when `min_one_batch`), none with an offset >= `max_offset`.
@@ -161,13 +181,7 @@ class PartitionLog {
  private:
   PartitionLog(const Options& options);
   Error load(const Options& options);
-  // Totals of a validated request.
-  struct RequestSummary {
-    int64_t offset_count = 0;
-    int64_t record_count = 0;
-    int64_t max_timestamp_ms = -1;
-  };
-  Error validate(std::span<const uint8_t> batches, RequestSummary& summary) const;
+  Error check_size_limits(std::span<const uint8_t> batches) const;
   Error roll_locked(int64_t now_ms);
   // The segment that would hold `offset` (last with base <= offset), or nullptr.
   std::shared_ptr<Segment> segment_for(int64_t offset) const;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "records/batch_header.h"
+#include "records/batch_records.h"
 #include "records/record.h"
 #include "storage/partition_log.h"
 
@@ -12,7 +13,8 @@ namespace eddy::storage {
 namespace {
 
 // Decompressing a batch to look inside it may not take more memory than this.
-constexpr size_t kMaxDecompressedBytes = 64 << 20;
+// The bound produce validation enforces, so every stored batch fits.
+constexpr size_t kMaxDecompressedBytes = records::kMaxDecompressedBatchBytes;
 
 struct RecordMatch {
   int64_t offset;

@@ -5,6 +5,7 @@
 
 #include "broker/broker.h"
 #include "broker/log_config.h"
+#include "metadata/controller.h"
 #include "storage/error.h"
 
 namespace eddy::broker {
@@ -14,11 +15,6 @@ using protocol::DeleteRecordsRequest;
 using protocol::DeleteRecordsResponse;
 using protocol::ErrorCode;
 using PartitionResult = DeleteRecordsResponse::DeleteRecordsPartitionResult;
-
-// Kafka refuses to delete records of its internal topics.
-bool is_internal_topic(const std::string& topic) {
-  return topic == "__consumer_offsets" || topic == "__transaction_state";
-}
 
 // Only topics whose cleanup.policy includes "delete" may lose records (Kafka's rule).
 bool deletion_allowed(const PartitionView& view, const std::string& topic) {
@@ -41,7 +37,8 @@ PartitionResult error_result(int32_t partition_index, ErrorCode error) {
 PartitionResult delete_in_partition(const PartitionView& view, const std::string& topic,
                                     const DeleteRecordsRequest::DeleteRecordsPartition& requested) {
   const int32_t index = requested.partition_index;
-  if (is_internal_topic(topic)) return error_result(index, ErrorCode::kInvalidTopicException);
+  if (metadata::is_internal_topic(topic))
+    return error_result(index, ErrorCode::kInvalidTopicException);
   LedPartition led = find_led_partition(view, topic, index, -1);
   if (led.error != ErrorCode::kNone) return error_result(index, led.error);
   if (!deletion_allowed(view, topic)) return error_result(index, ErrorCode::kPolicyViolation);

@@ -15,6 +15,7 @@
 #include "protocol/generated/fetch_request.h"
 #include "protocol/generated/fetch_response.h"
 #include "records/batch_header.h"
+#include "records/batch_records.h"
 #include "records/byte_order.h"
 #include "records/legacy_convert.h"
 #include "storage/file.h"
@@ -33,7 +34,7 @@ constexpr int16_t kFirstMagic1Version = 2;       // v0-1 get magic 0, v2-3 magic
 // Down-conversion holds a read and its converted copy in memory: bounded per partition.
 constexpr int64_t kMaxDownConvertBytes = 16 << 20;
 // The produce path's bound, so every stored batch can be converted.
-constexpr size_t kMaxDownConvertDecompressedBytes = 256u << 20;
+constexpr size_t kMaxDownConvertDecompressedBytes = records::kMaxDecompressedBatchBytes;
 // Reads past batches that convert to nothing (markers, records below the fetch offset).
 constexpr int kMaxDownConvertReads = 16;
 

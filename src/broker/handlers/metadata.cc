@@ -22,7 +22,7 @@ MetadataResponse::MetadataResponseTopic describe_topic(const metadata::TopicImag
   MetadataResponse::MetadataResponseTopic out;
   out.name = topic.name;
   out.topic_id = topic.topic_id;
-  out.is_internal = topic.name == "__consumer_offsets" || topic.name == "__transaction_state";
+  out.is_internal = metadata::is_internal_topic(topic.name);
   out.topic_authorized_operations =
       include_operations ? kAllTopicOperations : kOperationsNotRequested;
   for (const auto& partition : topic.partitions) {

@@ -1,21 +1,14 @@
 #include "broker/handlers/produce.h"
 
 #include <algorithm>
-#include <chrono>
-#include <optional>
-
-#include <fmt/format.h>
 
 #include "broker/auto_create.h"
 #include "broker/broker.h"
-#include "broker/led_partition.h"
-#include "broker/produce_policy_cache.h"
-#include "broker/produce_validation.h"
+#include "broker/produce/policy_cache.h"
+#include "broker/produce/validator.h"
 #include "common/clock.h"
+#include "metadata/controller.h"
 #include "protocol/error_code.h"
-#include "protocol/generated/produce_request.h"
-#include "protocol/generated/produce_response.h"
-#include "records/batch_header.h"
 
 namespace eddy::broker {
 namespace {
@@ -40,86 +33,39 @@ std::span<uint8_t> mutable_bytes(const protocol::Records& records) {
   return {const_cast<uint8_t*>(records.data), records.size_bytes};
 }
 
-// Produce v7 introduced zstd (KIP-110); older requests may not carry it.
-constexpr int16_t kFirstZstdVersion = 7;
-
-// Produce v3 introduced record batches (magic 2); v0-2 may carry either format.
-constexpr int16_t kFirstBatchOnlyVersion = 3;
-
-// Eddy stores magic 2 only and does not up-convert legacy message sets (docs/record-batch.md,
-// "Legacy formats"); v0-2 requests carrying magic 2 batches follow the v3+ rules below.
-bool is_legacy_message_set(const records::BatchIterator& batches) {
-  const int8_t magic = batches.header().magic;
-  return batches.error() == records::BatchError::kBadMagic && (magic == 0 || magic == 1);
-}
-
-// Kafka's shape rules for a partition's records in Produce v3+: exactly one batch, of magic 2
-// (zstd only from v7). Framing and CRC faults are left to storage, which names them precisely.
-std::optional<PartitionResponse> check_shape(int32_t index, const protocol::Records& records,
-                                             int16_t version) {
-  records::BatchIterator batches({records.data, records.size_bytes}, /*verify_crc=*/false);
-  const bool has_batch = batches.next();
-  const auto fail = [&](ErrorCode error, const char* what) {
-    return partition_error(index, error,
-                           fmt::format("Produce requests with version {} {}", version, what));
-  };
-  if (!has_batch && version < kFirstBatchOnlyVersion && is_legacy_message_set(batches)) {
-    return partition_error(index, ErrorCode::kUnsupportedForMessageFormat,
-                           "Eddy stores record batches of magic 2 only; message sets of magic 0 "
-                           "or 1 are not accepted");
-  }
-  if (!has_batch && batches.error() == records::BatchError::kBadMagic) {
-    return fail(ErrorCode::kInvalidRecord,
-                "are only allowed to contain record batches with magic version 2");
-  }
-  if (!has_batch && batches.error() == records::BatchError::kNone) {
-    return fail(ErrorCode::kInvalidRecord, "must have at least one record batch per partition");
-  }
-  if (!has_batch) return std::nullopt;
-  if (version < kFirstZstdVersion &&
-      batches.header().compression() == records::Compression::kZstd) {
-    return fail(ErrorCode::kUnsupportedCompressionType,
-                "are not allowed to use ZStandard compression");
-  }
-  if (batches.next() || batches.error() == records::BatchError::kBadMagic) {
-    return fail(ErrorCode::kInvalidRecord,
-                "are only allowed to contain exactly one record batch per partition");
-  }
-  return std::nullopt;
-}
-
-// What the partition appends of one request share.
+// What the partitions of one request share.
 struct ProduceCall {
-  Broker& broker;
-  PartitionView view;
+  const PartitionView& view;
   int16_t version;
   int64_t now_ms;
-  std::vector<uint8_t> rewritten;  // only used when a topic recompresses
+  FetchWaiters* waiters;
+  ProduceValidationScratch& scratch;
 };
+
+PartitionResponse refused(int32_t index, ValidatedRecords& validated) {
+  PartitionResponse out = partition_error(index, validated.error, std::move(validated.message));
+  for (auto& detail : validated.record_errors) {
+    out.record_errors.push_back({detail.batch_index, std::move(detail.message)});
+  }
+  return out;
+}
 
 PartitionResponse append_partition(ProduceCall& call, const metadata::TopicImage& topic,
                                    const ProducePolicy& policy,
                                    const ProduceRequest::PartitionProduceData& data) {
   const LedPartition led = find_led_partition(call.view, &topic, data.index, -1);
   if (led.error != ErrorCode::kNone) return partition_error(data.index, led.error);
-  if (auto refused = check_shape(data.index, data.records, call.version)) return *refused;
 
-  const ProduceValidation validation =
-      validate_produce(mutable_bytes(data.records), policy, call.now_ms, call.rewritten);
-  if (validation.error != ErrorCode::kNone) {
-    PartitionResponse out = partition_error(data.index, validation.error, validation.message);
-    for (const auto& detail : validation.record_errors) {
-      out.record_errors.push_back({detail.batch_index, detail.message});
-    }
-    return out;
-  }
+  ValidatedRecords validated = validate_produce_records(mutable_bytes(data.records), call.version,
+                                                        policy, call.now_ms, call.scratch);
+  if (validated.error != ErrorCode::kNone) return refused(data.index, validated);
   const storage::AppendResult appended =
-      led.log->append(validation.to_append, led.leader_epoch, call.now_ms);
+      led.log->append(validated.batches, validated.summary, led.leader_epoch, call.now_ms);
   if (appended.error != storage::Error::kNone) {
     const auto code = static_cast<ErrorCode>(storage::kafka_error_code(appended.error));
     return partition_error(data.index, code, storage::to_string(appended.error));
   }
-  call.broker.fetch_waiters().notify(led.log.get());
+  if (call.waiters != nullptr) call.waiters->notify(led.log.get());
   PartitionResponse out;
   out.index = data.index;
   out.base_offset = appended.base_offset;
@@ -135,23 +81,28 @@ const metadata::TopicPtr* shared_topic(const metadata::MetadataImage& image,
   return found == image.topics_by_name.end() ? nullptr : &found->second;
 }
 
+// Kafka's topic-level refusals: an unknown topic, and internal topics, which only their
+// coordinators write (a client's records there would be unreadable to the coordinator).
+ErrorCode topic_error(const metadata::TopicPtr* topic, const std::string& name) {
+  if (topic == nullptr) return ErrorCode::kUnknownTopicOrPartition;
+  if (metadata::is_internal_topic(name)) return ErrorCode::kInvalidTopicException;
+  return ErrorCode::kNone;
+}
+
 ProduceResponse::TopicProduceResponse produce_topic(ProduceCall& call,
                                                     const ProduceRequest::TopicProduceData& data,
                                                     ErrorCode request_error) {
   ProduceResponse::TopicProduceResponse out;
   out.name = data.name;
   const metadata::TopicPtr* topic = shared_topic(call.view.image, data.name);
-  if (request_error == ErrorCode::kNone && topic == nullptr) {
-    request_error = ErrorCode::kUnknownTopicOrPartition;
-  }
+  if (request_error == ErrorCode::kNone) request_error = topic_error(topic, data.name);
   if (request_error != ErrorCode::kNone) {
     for (const auto& partition : data.partition_data) {
       out.partition_responses.push_back(partition_error(partition.index, request_error));
     }
     return out;
   }
-  const ProducePolicy policy =
-      thread_produce_policy_cache().policy_for(call.broker.config(), *topic);
+  const ProducePolicy policy = thread_produce_policy_cache().policy_for(call.view.config, *topic);
   for (const auto& partition : data.partition_data) {
     out.partition_responses.push_back(append_partition(call, **topic, policy, partition));
   }
@@ -179,8 +130,6 @@ asio::awaitable<std::shared_ptr<const metadata::MetadataImage>> image_with_creat
 }
 
 asio::awaitable<ProduceResponse> handle(RequestContext& context, ProduceRequest& request) {
-  const bool valid_acks = request.acks == 0 || request.acks == 1 || request.acks == -1;
-  const ErrorCode request_error = valid_acks ? ErrorCode::kNone : ErrorCode::kInvalidRequiredAcks;
   Broker& broker = context.broker;
   auto image = broker.metadata().current();
   // Checked here rather than inside the coroutine: calling one allocates its frame, and
@@ -188,17 +137,26 @@ asio::awaitable<ProduceResponse> handle(RequestContext& context, ProduceRequest&
   if (broker.config().auto_create_topics_enable && names_unknown_topic(*image, request)) {
     image = co_await image_with_created_topics(broker, *image, request);
   }
-  ProduceCall call{
-      broker, {broker.config(), *image, broker.logs()}, context.api_version, wall_clock_ms(), {}};
+  const PartitionView view{broker.config(), *image, broker.logs()};
+  context.suppress_response = request.acks == 0;
+  co_return produce(view, request, context.api_version, wall_clock_ms(), &broker.fetch_waiters());
+}
+
+}  // namespace
+
+ProduceResponse produce(const PartitionView& view, ProduceRequest& request, int16_t version,
+                        int64_t now_ms, FetchWaiters* waiters) {
+  // One per event-loop thread: validation's buffers are reused from request to request.
+  thread_local ProduceValidationScratch scratch;
+  const bool valid_acks = request.acks == 0 || request.acks == 1 || request.acks == -1;
+  const ErrorCode request_error = valid_acks ? ErrorCode::kNone : ErrorCode::kInvalidRequiredAcks;
+  ProduceCall call{view, version, now_ms, waiters, scratch};
   ProduceResponse response;
   for (const auto& topic : request.topic_data) {
     response.responses.push_back(produce_topic(call, topic, request_error));
   }
-  context.suppress_response = request.acks == 0;
-  co_return response;
+  return response;
 }
-
-}  // namespace
 
 HandlerSpec produce_handler() {
   return make_handler_spec<ProduceRequest, ProduceResponse, &handle>(0, 11);

@@ -16,7 +16,7 @@
 #include <array>
 #include <cstddef>
 
-#include "broker/produce_validation.h"
+#include "broker/produce/policy.h"
 #include "config/server_config.h"
 #include "metadata/image.h"
 

@@ -1,4 +1,4 @@
-#include "broker/produce_policy_cache.h"
+#include "broker/produce/policy_cache.h"
 
 #include <memory>
 #include <string>

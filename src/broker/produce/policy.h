@@ -1,0 +1,33 @@
+#pragma once
+
+// A topic's produce rules, resolved from its configs (Kafka's LogValidator inputs):
+// message.timestamp.type and its before/after bounds, cleanup.policy (compacted topics need
+// keys) and compression.type (recompression). Resolved once per topic image
+// (policy_cache.h), never per request.
+
+#include <cstdint>
+#include <optional>
+
+#include "config/server_config.h"
+#include "metadata/image.h"
+#include "records/batch_header.h"
+
+namespace eddy::broker {
+
+struct ProducePolicy {
+  bool compacted = false;
+  bool log_append_time = false;
+  int64_t timestamp_before_max_ms = INT64_MAX;
+  int64_t timestamp_after_max_ms = INT64_MAX;
+  std::optional<records::Compression> recompress_to;  // empty: keep the producer's codec
+
+  bool checks_timestamps() const {
+    return !log_append_time &&
+           (timestamp_before_max_ms != INT64_MAX || timestamp_after_max_ms != INT64_MAX);
+  }
+};
+
+ProducePolicy produce_policy_for(const config::ServerConfig& server,
+                                 const metadata::ConfigMap& topic_overrides);
+
+}  // namespace eddy::broker

@@ -1,0 +1,199 @@
+#include "broker/produce/validator.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "common/assert.h"
+#include "records/batch_header.h"
+
+namespace eddy::broker {
+namespace {
+
+using protocol::ErrorCode;
+using records::BatchError;
+using records::BatchHeader;
+
+// Produce v3 introduced record batches (magic 2); v0-2 may carry either format.
+constexpr int16_t kFirstBatchOnlyVersion = 3;
+// Produce v7 introduced zstd (KIP-110); older requests may not carry it.
+constexpr int16_t kFirstZstdVersion = 7;
+
+ValidatedRecords refuse(ErrorCode error, std::string message) {
+  ValidatedRecords out;
+  out.error = error;
+  out.message = std::move(message);
+  return out;
+}
+
+// The request-level shape (Kafka's ProduceRequest.validateRecords and
+// getFirstBatchAndMaybeValidateNoMoreBatches): exactly one whole magic 2 batch, with a codec
+// the version may carry. Fills `header` from the one batch.
+std::optional<ValidatedRecords> check_shape(std::span<const uint8_t> records, int16_t version,
+                                            BatchHeader& header) {
+  const BatchError error = records::parse_batch_header(records, header);
+  const auto fail = [&](ErrorCode code, const char* what) {
+    return refuse(code, fmt::format("Produce requests with version {} {}", version, what));
+  };
+  if (records.empty()) {
+    return fail(ErrorCode::kInvalidRecord, "must have at least one record batch per partition");
+  }
+  if (error == BatchError::kBadMagic && version < kFirstBatchOnlyVersion &&
+      (header.magic == 0 || header.magic == 1)) {
+    return refuse(ErrorCode::kUnsupportedForMessageFormat,
+                  "Eddy stores record batches of magic 2 only; message sets of magic 0 or 1 "
+                  "are not accepted");
+  }
+  if (error == BatchError::kBadMagic) {
+    return fail(ErrorCode::kInvalidRecord,
+                "are only allowed to contain record batches with magic version 2");
+  }
+  if (error == BatchError::kBadCompression) {
+    return refuse(ErrorCode::kUnsupportedCompressionType,
+                  fmt::format("Unknown compression codec {} in the record batch attributes",
+                              header.attributes & records::kCompressionMask));
+  }
+  if (error != BatchError::kNone) {
+    return refuse(ErrorCode::kCorruptMessage,
+                  fmt::format("Malformed record batch: {}", records::to_string(error)));
+  }
+  if (version < kFirstZstdVersion && header.compression() == records::Compression::kZstd) {
+    return fail(ErrorCode::kUnsupportedCompressionType,
+                "are not allowed to use ZStandard compression");
+  }
+  if (header.total_size_bytes() != records.size()) {
+    return fail(ErrorCode::kInvalidRecord,
+                "are only allowed to contain exactly one record batch per partition");
+  }
+  return std::nullopt;
+}
+
+// Kafka's batch rules for clients (UnifiedLog.analyzeAndValidateRecords, validateBatch).
+std::optional<ValidatedRecords> check_batch(std::span<const uint8_t> batch,
+                                            const BatchHeader& header) {
+  if (header.base_offset != 0) {
+    return refuse(ErrorCode::kInvalidRecord,
+                  fmt::format("The baseOffset of the record batch should be 0, but it is {}",
+                              header.base_offset));
+  }
+  if (!records::verify_batch_crc(batch)) {
+    return refuse(ErrorCode::kCorruptMessage,
+                  fmt::format("Record batch is corrupt (stored crc = {})", header.crc));
+  }
+  if (records::validate_produced_batch(header) != BatchError::kNone) {
+    return refuse(ErrorCode::kInvalidRecord,
+                  fmt::format("Inconsistent batch offset range [0, {}] and count of records {}",
+                              header.last_offset_delta, header.record_count));
+  }
+  if (header.is_control()) {
+    return refuse(ErrorCode::kInvalidRecord, "Clients are not allowed to write control records");
+  }
+  if (header.producer_id >= 0 && header.base_sequence < 0) {
+    return refuse(ErrorCode::kInvalidRecord,
+                  fmt::format("Invalid sequence number {} in record batch with producerId {}",
+                              header.base_sequence, header.producer_id));
+  }
+  if (header.is_log_append_time()) {
+    return refuse(ErrorCode::kInvalidTimestamp,
+                  "Producer should not set timestamp type to LogAppendTime");
+  }
+  return std::nullopt;
+}
+
+// One record's topic rules (keys on compacted topics, timestamp bounds); a record that breaks
+// one adds its detail to `out`.
+void check_record(const records::RecordView& record, int32_t index, int64_t timestamp_ms,
+                  const ProducePolicy& policy, int64_t now_ms, ValidatedRecords& out) {
+  const auto add = [&](ErrorCode error, std::string message) {
+    // A timestamp error wins the top-level code, as in Kafka.
+    if (out.error != ErrorCode::kInvalidTimestamp) out.error = error;
+    if (out.record_errors.size() < kMaxRecordErrors) {
+      out.record_errors.push_back({index, std::move(message)});
+    }
+  };
+  if (policy.compacted && !record.key.has_value()) {
+    add(ErrorCode::kInvalidRecord, "Compacted topic cannot accept message without key.");
+    return;
+  }
+  if (policy.checks_timestamps() && (now_ms - timestamp_ms > policy.timestamp_before_max_ms ||
+                                     timestamp_ms - now_ms > policy.timestamp_after_max_ms)) {
+    add(ErrorCode::kInvalidTimestamp,
+        fmt::format("Timestamp {} of message with offset {} is out of range. The timestamp "
+                    "should be within [{}, {}]",
+                    timestamp_ms, index, now_ms - policy.timestamp_before_max_ms,
+                    now_ms + policy.timestamp_after_max_ms));
+  }
+}
+
+// Decodes every record: structure, count, offset deltas, and the topic rules. Returns the
+// largest record timestamp.
+int64_t check_records(std::span<const uint8_t> batch, const BatchHeader& header,
+                      const ProducePolicy& policy, int64_t now_ms,
+                      records::BatchRecordReader& reader, ValidatedRecords& out) {
+  reader.start(batch, header);
+  records::RecordView record;
+  int64_t max_timestamp_ms = -1;
+  while (reader.next(record)) {
+    const int64_t timestamp_ms = header.base_timestamp + record.timestamp_delta;
+    max_timestamp_ms = std::max(max_timestamp_ms, timestamp_ms);
+    check_record(record, reader.records_read() - 1, timestamp_ms, policy, now_ms, out);
+  }
+  if (reader.error() != records::RecordError::kNone) {
+    out.error = ErrorCode::kInvalidRecord;
+    out.record_errors.clear();
+    out.message =
+        fmt::format("Invalid record at index {} of a batch of {}: {}", reader.records_read(),
+                    header.record_count, records::to_string(reader.error()));
+    return max_timestamp_ms;
+  }
+  if (out.error == ErrorCode::kInvalidTimestamp) {
+    out.message = "One or more records have been rejected due to invalid timestamp";
+  } else if (out.error != ErrorCode::kNone) {
+    out.message = fmt::format(
+        "One or more records have been rejected due to {} record errors; "
+        "the first: {}",
+        out.record_errors.size(), out.record_errors.front().message);
+  }
+  return max_timestamp_ms;
+}
+
+}  // namespace
+
+ValidatedRecords validate_produce_records(std::span<uint8_t> records, int16_t api_version,
+                                          const ProducePolicy& policy, int64_t now_ms,
+                                          ProduceValidationScratch& scratch) {
+  BatchHeader header;
+  if (auto refused = check_shape(records, api_version, header)) return *refused;
+  if (auto refused = check_batch(records, header)) return *refused;
+
+  ValidatedRecords out;
+  const int64_t max_timestamp_ms =
+      check_records(records, header, policy, now_ms, scratch.reader, out);
+  if (out.error != ErrorCode::kNone) return out;
+  EDDY_ASSERT(scratch.reader.records_read() == header.record_count);
+
+  // Kafka sets a CreateTime batch's max timestamp from its records (LogAppendTime batches are
+  // stamped by storage at append).
+  if (!policy.log_append_time && header.max_timestamp != max_timestamp_ms) {
+    records::set_create_time_max_timestamp(records, max_timestamp_ms);
+  }
+  out.batches = records;
+  out.summary.offset_count = header.record_count;
+  out.summary.record_count = header.record_count;
+  out.summary.max_timestamp_ms = max_timestamp_ms;
+
+  if (policy.recompress_to && *policy.recompress_to != header.compression()) {
+    scratch.rewritten.clear();
+    if (records::recompress_batch(records, *policy.recompress_to,
+                                  records::kMaxDecompressedBatchBytes, scratch.recompress,
+                                  scratch.rewritten) != records::RecordError::kNone) {
+      return refuse(ErrorCode::kInvalidRecord, "record batch could not be recompressed");
+    }
+    out.batches = scratch.rewritten;
+  }
+  return out;
+}
+
+}  // namespace eddy::broker
