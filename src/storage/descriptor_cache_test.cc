@@ -43,8 +43,8 @@ void open_entry(DescriptorCache& cache, const std::shared_ptr<FakeEntry>& entry)
 }
 
 std::vector<std::shared_ptr<FakeEntry>> make_entries(int count) {
-  std::vector<std::shared_ptr<FakeEntry>> entries;
-  for (int i = 0; i < count; ++i) entries.push_back(std::make_shared<FakeEntry>());
+  std::vector<std::shared_ptr<FakeEntry>> entries(static_cast<size_t>(count));
+  for (auto& entry : entries) entry = std::make_shared<FakeEntry>();
   return entries;
 }
 
