@@ -38,17 +38,8 @@ constexpr size_t kMaxDownConvertDecompressedBytes = records::kMaxDecompressedBat
 // Reads past batches that convert to nothing (markers, records below the fetch offset).
 constexpr int kMaxDownConvertReads = 16;
 
-// One requested partition, resolved once against the metadata image.
-struct Target {
-  const FetchRequest::FetchPartition* request = nullptr;
-  std::shared_ptr<storage::PartitionLog> log;  // null when `error` is set
-  ErrorCode error = ErrorCode::kNone;
-};
-
-struct TopicTargets {
-  const FetchRequest::FetchTopic* request = nullptr;
-  std::vector<Target> partitions;
-};
+using Target = FetchPlan::Partition;
+using TopicTargets = FetchPlan::Topic;
 
 TopicTargets resolve_topic(const PartitionView& view, const FetchRequest::FetchTopic& requested,
                            int16_t version) {
@@ -104,13 +95,8 @@ ErrorCode down_convert_read(const storage::PartitionLog& log, storage::ReadResul
   return ErrorCode::kNone;
 }
 
-struct ReadTotals {
-  int64_t bytes = 0;
-  bool any_error = false;
-};
-
 FetchResponse::PartitionData read_partition(const Target& target, const FetchRequest& request,
-                                            int16_t version, ReadTotals& totals) {
+                                            int16_t version, FetchRead& totals) {
   FetchResponse::PartitionData out;
   out.partition_index = target.request->partition;
   if (target.error != ErrorCode::kNone) {
@@ -166,29 +152,15 @@ FetchResponse::PartitionData read_partition(const Target& target, const FetchReq
   return out;
 }
 
-FetchResponse build_response(const std::vector<TopicTargets>& topics, const FetchRequest& request,
-                             int16_t version, ReadTotals& totals) {
-  totals = {};
+FetchResponse session_error(ErrorCode error) {
   FetchResponse response;
-  for (const auto& topic : topics) {
-    FetchResponse::FetchableTopicResponse entry;
-    entry.topic = topic.request->topic;
-    entry.topic_id = topic.request->topic_id;
-    for (const auto& target : topic.partitions) {
-      entry.partitions.push_back(read_partition(target, request, version, totals));
-    }
-    response.responses.push_back(std::move(entry));
-  }
+  response.error_code = protocol::to_int(error);
   return response;
 }
 
-bool satisfied(const ReadTotals& totals, const FetchRequest& request) {
-  return totals.any_error || totals.bytes >= request.min_bytes || request.max_wait_ms <= 0;
-}
-
-std::vector<const storage::PartitionLog*> watched_logs(const std::vector<TopicTargets>& topics) {
+std::vector<const storage::PartitionLog*> watched_logs(const FetchPlan& plan) {
   std::vector<const storage::PartitionLog*> logs;
-  for (const auto& topic : topics) {
+  for (const auto& topic : plan.topics) {
     for (const auto& target : topic.partitions) {
       if (target.log != nullptr) logs.push_back(target.log.get());
     }
@@ -196,44 +168,62 @@ std::vector<const storage::PartitionLog*> watched_logs(const std::vector<TopicTa
   return logs;
 }
 
-FetchResponse session_error(ErrorCode error) {
-  FetchResponse response;
-  response.error_code = protocol::to_int(error);
-  return response;
-}
-
+// Long poll around the core: read, and while min_bytes is not met, wait for an append to a
+// planned partition (or the deadline) and read again.
 asio::awaitable<FetchResponse> handle(RequestContext& context, FetchRequest& request) {
   Broker& broker = context.broker;
   SessionUse session = begin_session(broker.fetch_sessions(), request);
   if (session.error != ErrorCode::kNone) co_return session_error(session.error);
 
   const auto image = broker.metadata().current();
-  const PartitionView view{broker.config(), *image, broker.logs()};
-  std::vector<TopicTargets> topics;
-  for (const auto& topic : request.topics) {
-    topics.push_back(resolve_topic(view, topic, context.api_version));
-  }
+  const int16_t version = context.api_version;
+  const FetchPlan plan =
+      plan_fetch(PartitionView{broker.config(), *image, broker.logs()}, request, version);
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::milliseconds(std::max(0, request.max_wait_ms));
-  ReadTotals totals;
-  FetchResponse response = build_response(topics, request, context.api_version, totals);
+  FetchRead read = read_fetch(plan, request, version);
   auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
-  while (!satisfied(totals, request) && std::chrono::steady_clock::now() < deadline) {
+  while (!fetch_satisfied(read, request) && std::chrono::steady_clock::now() < deadline) {
     timer->expires_at(deadline);
-    const auto registration = broker.fetch_waiters().watch(watched_logs(topics), timer);
+    const auto registration = broker.fetch_waiters().watch(watched_logs(plan), timer);
     // Appends that landed before the registration are seen by this second read; later ones
     // cancel the timer (see FetchWaiters).
-    response = build_response(topics, request, context.api_version, totals);
-    if (satisfied(totals, request)) break;
+    read = read_fetch(plan, request, version);
+    if (fetch_satisfied(read, request)) break;
     std::error_code woken;
     co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, woken));
-    response = build_response(topics, request, context.api_version, totals);
+    read = read_fetch(plan, request, version);
   }
-  end_session(broker.fetch_sessions(), session, response);
-  co_return response;
+  end_session(broker.fetch_sessions(), session, read.response);
+  co_return std::move(read.response);
 }
 
 }  // namespace
+
+FetchPlan plan_fetch(const PartitionView& view, const FetchRequest& request, int16_t version) {
+  FetchPlan plan;
+  for (const auto& topic : request.topics)
+    plan.topics.push_back(resolve_topic(view, topic, version));
+  return plan;
+}
+
+FetchRead read_fetch(const FetchPlan& plan, const FetchRequest& request, int16_t version) {
+  FetchRead read;
+  for (const auto& topic : plan.topics) {
+    FetchResponse::FetchableTopicResponse entry;
+    entry.topic = topic.request->topic;
+    entry.topic_id = topic.request->topic_id;
+    for (const auto& target : topic.partitions) {
+      entry.partitions.push_back(read_partition(target, request, version, read));
+    }
+    read.response.responses.push_back(std::move(entry));
+  }
+  return read;
+}
+
+bool fetch_satisfied(const FetchRead& read, const FetchRequest& request) {
+  return read.any_error || read.bytes >= request.min_bytes || request.max_wait_ms <= 0;
+}
 
 HandlerSpec fetch_handler() {
   return make_handler_spec<FetchRequest, FetchResponse, &handle>(0, 16);
