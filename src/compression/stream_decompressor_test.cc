@@ -87,7 +87,7 @@ TEST(StreamDecompressor, ABombStopsAtTheCallersBoundWithoutHoldingIt) {
   ASSERT_LT(compressed.size(), 64u * 1024);
   StreamDecompressor decompressor;
   decompressor.start(Codec::kZstd, compressed);
-  std::vector<uint8_t> window(64 * 1024);
+  std::vector<uint8_t> window(size_t{64} * 1024);
   while (decompressor.state() == State::kMore && decompressor.produced_bytes() <= (1u << 20)) {
     decompressor.read(window);
   }

@@ -9,7 +9,7 @@
 namespace eddy::records {
 namespace {
 
-constexpr size_t kInitialWindowBytes = 64 * 1024;
+constexpr size_t kInitialWindowBytes = size_t{64} * 1024;
 // A window larger than this after a walk is released rather than kept for the next batch.
 constexpr size_t kRetainedWindowBytes = 1u << 20;
 
