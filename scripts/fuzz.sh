@@ -35,15 +35,15 @@ mkdir -p "$campaign"
 
 print_totals() {
   [ -f "$ledger" ] || { echo "no campaign yet ($ledger)"; return; }
+  printf '%-22s %12s %16s %8s\n' target "CPU seconds" executions crashes
   awk -F'\t' '
     { cpu[$2] += $3; execs[$2] += $4; crashes[$2] += $5; total_cpu += $3; total_execs += $4;
       total_crashes += $5 }
     END {
-      printf "%-22s %12s %16s %8s\n", "target", "CPU seconds", "executions", "crashes"
       for (t in cpu) printf "%-22s %12.0f %16.0f %8d\n", t, cpu[t], execs[t], crashes[t]
-      printf "%-22s %12.0f %16.0f %8d  (%.2f CPU hours)\n", "total", total_cpu, total_execs,
+      printf "~total %12.0f %16.0f %8d  (%.2f CPU hours)\n", total_cpu, total_execs,
              total_crashes, total_cpu / 3600
-    }' "$ledger" | sort -k1,1 | awk '/^target/ {print; next} /^total/ {last=$0; next} {print} END {print last}'
+    }' "$ledger" | sort -k1,1 | sed 's/^~total/total                 /'
 }
 if [ "$totals" = 1 ]; then print_totals; exit 0; fi
 
