@@ -5,7 +5,7 @@
 namespace eddy::broker {
 
 std::shared_ptr<FetchSession> FetchSessionCache::create() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (max_sessions_ == 0) return nullptr;
   if (sessions_.size() >= max_sessions_) {
     // Evict the least recently used session that no request is using; if every session is
@@ -35,7 +35,7 @@ std::shared_ptr<FetchSession> FetchSessionCache::create() {
 
 std::shared_ptr<FetchSession> FetchSessionCache::use(int32_t id, int32_t epoch,
                                                      protocol::ErrorCode& error) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const auto found = sessions_.find(id);
   if (found == sessions_.end()) {
     error = protocol::ErrorCode::kFetchSessionIdNotFound;
@@ -54,17 +54,17 @@ std::shared_ptr<FetchSession> FetchSessionCache::use(int32_t id, int32_t epoch,
 }
 
 void FetchSessionCache::release(FetchSession& session) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   session.in_use = false;
 }
 
 void FetchSessionCache::remove(int32_t id) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   sessions_.erase(id);
 }
 
 size_t FetchSessionCache::size() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return sessions_.size();
 }
 

@@ -18,11 +18,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <tuple>
 #include <unordered_map>
 
+#include "common/thread_annotations.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/fetch_request.h"
 #include "protocol/generated/fetch_response.h"
@@ -66,20 +66,21 @@ class FetchSessionCache {
   explicit FetchSessionCache(size_t max_sessions = 1000) : max_sessions_(max_sessions) {}
 
   // A new, empty session, evicting the least recently used one when the cache is full.
-  std::shared_ptr<FetchSession> create();
+  std::shared_ptr<FetchSession> create() EXCLUDES(mutex_);
   // The session `id` if it exists, expects `epoch` next and is not in use; otherwise the
   // Kafka error (FETCH_SESSION_ID_NOT_FOUND or INVALID_FETCH_SESSION_EPOCH) and null.
   // A session returned by create() or use() is in use until release().
-  std::shared_ptr<FetchSession> use(int32_t id, int32_t epoch, protocol::ErrorCode& error);
-  void release(FetchSession& session);
-  void remove(int32_t id);
-  size_t size() const;
+  std::shared_ptr<FetchSession> use(int32_t id, int32_t epoch, protocol::ErrorCode& error)
+      EXCLUDES(mutex_);
+  void release(FetchSession& session) EXCLUDES(mutex_);
+  void remove(int32_t id) EXCLUDES(mutex_);
+  size_t size() const EXCLUDES(mutex_);
 
  private:
-  mutable std::mutex mutex_;
-  size_t max_sessions_;
-  std::unordered_map<int32_t, std::shared_ptr<FetchSession>> sessions_;
-  int32_t last_id_ = 0;
+  mutable Mutex mutex_;
+  const size_t max_sessions_;
+  std::unordered_map<int32_t, std::shared_ptr<FetchSession>> sessions_ GUARDED_BY(mutex_);
+  int32_t last_id_ GUARDED_BY(mutex_) = 0;
 };
 
 // One request's use of the session machinery.

@@ -10,7 +10,7 @@ std::unique_ptr<FetchWaiters::Registration> FetchWaiters::watch(
     std::vector<const storage::PartitionLog*> logs, std::shared_ptr<asio::steady_timer> timer) {
   auto waiter = std::make_shared<Waiter>(Waiter{std::move(timer)});
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (const auto* log : logs) waiters_[log].push_back(waiter);
     waiter_count_.fetch_add(1);  // seq_cst: pairs with the fence in notify()
   }
@@ -19,7 +19,7 @@ std::unique_ptr<FetchWaiters::Registration> FetchWaiters::watch(
 
 void FetchWaiters::unwatch(const std::vector<const storage::PartitionLog*>& logs,
                            const Waiter* waiter) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto* log : logs) {
     auto found = waiters_.find(log);
     if (found == waiters_.end()) continue;
@@ -37,7 +37,7 @@ void FetchWaiters::notify(const storage::PartitionLog* log) {
   // then re-reads the log end. The fence makes sure at least one of them sees the other.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (waiter_count_.load() == 0) return;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const auto found = waiters_.find(log);
   if (found == waiters_.end()) return;
   for (const auto& waiter : found->second) {

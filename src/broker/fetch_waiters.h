@@ -9,11 +9,12 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 #include <vector>
 
 #include <asio/steady_timer.hpp>
+
+#include "common/thread_annotations.h"
 
 namespace eddy::storage {
 class PartitionLog;
@@ -26,17 +27,19 @@ class FetchWaiters {
   // While the returned registration lives, an append to any of `logs` cancels `timer`.
   class Registration;
   std::unique_ptr<Registration> watch(std::vector<const storage::PartitionLog*> logs,
-                                      std::shared_ptr<asio::steady_timer> timer);
-  void notify(const storage::PartitionLog* log);
+                                      std::shared_ptr<asio::steady_timer> timer) EXCLUDES(mutex_);
+  void notify(const storage::PartitionLog* log) EXCLUDES(mutex_);
 
  private:
   struct Waiter {
     std::shared_ptr<asio::steady_timer> timer;
   };
-  void unwatch(const std::vector<const storage::PartitionLog*>& logs, const Waiter* waiter);
+  void unwatch(const std::vector<const storage::PartitionLog*>& logs, const Waiter* waiter)
+      EXCLUDES(mutex_);
 
-  std::mutex mutex_;
-  std::unordered_map<const storage::PartitionLog*, std::vector<std::shared_ptr<Waiter>>> waiters_;
+  Mutex mutex_;
+  std::unordered_map<const storage::PartitionLog*, std::vector<std::shared_ptr<Waiter>>> waiters_
+      GUARDED_BY(mutex_);
   std::atomic<int64_t> waiter_count_{0};
 };
 

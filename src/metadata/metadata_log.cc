@@ -85,7 +85,7 @@ std::unique_ptr<MetadataLog> MetadataLog::open(const MetadataLogOptions& options
 
 bool MetadataLog::post(Task task) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stop_requested_ || tasks_.size() >= kMaxQueuedTasks) return false;
     tasks_.push_back(std::move(task));
     // Sent under the lock so begin_close() cannot close the handle in between.
@@ -95,14 +95,14 @@ bool MetadataLog::post(Task task) {
 }
 
 bool MetadataLog::stopping() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return stop_requested_;
 }
 
 void MetadataLog::shutdown() {
   EDDY_ASSERT_MSG(!on_raft_thread(), "shutdown() from the raft thread would join itself");
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (!stop_requested_) {
       stop_requested_ = true;
       // After a failed startup the loop closed the handle itself.
@@ -184,7 +184,7 @@ void MetadataLog::begin_close() {
   closing_ = true;
   {
     // From here on nobody may touch async_: post() and shutdown() check this flag.
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stop_requested_ = true;
     async_closed_ = true;
   }
@@ -200,7 +200,7 @@ void MetadataLog::begin_close() {
 void MetadataLog::cancel_queued_tasks() {
   std::deque<Task> cancelled;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     cancelled.swap(tasks_);
   }
   for (Task& task : cancelled) task(false);
@@ -215,7 +215,7 @@ void MetadataLog::drain_tasks() {
   while (!closing_ && inflight_appends_ < kMaxInflightAppends) {
     Task task;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       if (tasks_.empty()) return;
       task = std::move(tasks_.front());
       tasks_.pop_front();
@@ -261,7 +261,7 @@ void MetadataLog::on_async(uv_async_t* handle) {
   auto* self = static_cast<MetadataLog*>(handle->data);
   bool stop = false;
   {
-    std::lock_guard lock(self->mutex_);
+    MutexLock lock(self->mutex_);
     stop = self->stop_requested_;
   }
   if (stop) {

@@ -10,11 +10,11 @@
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "metadata/raft_c.h"
 
 namespace eddy::metadata {
@@ -62,14 +62,14 @@ class MetadataLog {
 
   // Any thread. Returns false (and drops the task) when the queue is full or the log is
   // shutting down.
-  bool post(Task task);
+  bool post(Task task) EXCLUDES(mutex_);
   // Any thread. True once shutdown has begun (post() then always fails).
-  bool stopping();
+  bool stopping() EXCLUDES(mutex_);
   // Raft thread only. Takes the entry bytes; `done` runs on the raft thread.
   void append(const std::vector<uint8_t>& entry, AppendDone done);
   bool on_raft_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
   // Stops the loop and joins the thread; queued tasks run with run=false. Idempotent.
-  void shutdown();
+  void shutdown() EXCLUDES(mutex_);
 
  private:
   explicit MetadataLog(const MetadataLogOptions& options, LogStateMachine* machine);
@@ -77,9 +77,9 @@ class MetadataLog {
 
   void run_loop();
   int start_raft();
-  void begin_close();
-  void drain_tasks();
-  void cancel_queued_tasks();
+  void begin_close() EXCLUDES(mutex_);
+  void drain_tasks() EXCLUDES(mutex_);
+  void cancel_queued_tasks() EXCLUDES(mutex_);
   void finish_startup(std::string error);
 
   static void on_async(uv_async_t* handle);
@@ -116,10 +116,10 @@ class MetadataLog {
   size_t inflight_appends_ = 0;
 
   // Shared with other threads.
-  std::mutex mutex_;
-  std::deque<Task> tasks_;
-  bool stop_requested_ = false;
-  bool async_closed_ = false;
+  Mutex mutex_;
+  std::deque<Task> tasks_ GUARDED_BY(mutex_);
+  bool stop_requested_ GUARDED_BY(mutex_) = false;
+  bool async_closed_ GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace eddy::metadata

@@ -94,12 +94,12 @@ std::unique_ptr<MetadataStore> MetadataStore::open(const MetadataOptions& input,
 }
 
 std::shared_ptr<const MetadataImage> MetadataStore::current() const {
-  std::lock_guard lock(image_mutex_);
+  MutexLock lock(image_mutex_);
   return current_;
 }
 
 void MetadataStore::set_listener(ImageListener listener) {
-  std::lock_guard lock(listener_mutex_);
+  MutexLock lock(listener_mutex_);
   listener_ = std::move(listener);
 }
 
@@ -240,12 +240,12 @@ void MetadataStore::publish_if_dirty() {
   std::shared_ptr<const MetadataImage> next = committed_.publish();
   std::shared_ptr<const MetadataImage> previous;
   {
-    std::lock_guard lock(image_mutex_);
+    MutexLock lock(image_mutex_);
     previous = std::exchange(current_, next);
   }
   ImageListener listener;
   {
-    std::lock_guard lock(listener_mutex_);
+    MutexLock lock(listener_mutex_);
     listener = listener_;
   }
   if (listener) listener(*previous, *next);

@@ -12,10 +12,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "metadata/controller.h"
 #include "metadata/image.h"
 #include "metadata/metadata_log.h"
@@ -45,7 +45,7 @@ class MetadataStore final : private LogStateMachine {
   ~MetadataStore() override;
 
   // Any thread; cheap (a mutex-protected shared_ptr copy). Never null.
-  std::shared_ptr<const MetadataImage> current() const;
+  std::shared_ptr<const MetadataImage> current() const EXCLUDES(image_mutex_);
 
   void create_topics(std::vector<CreateTopicSpec> specs, bool validate_only,
                      std::function<void(std::vector<TopicResult>)> done);
@@ -60,7 +60,7 @@ class MetadataStore final : private LogStateMachine {
 
   // Called on the raft thread after each newly published image, with the previous one.
   // Images published before the listener was set are not replayed: read current() first.
-  void set_listener(ImageListener listener);
+  void set_listener(ImageListener listener) EXCLUDES(listener_mutex_);
 
   // Fails queued operations with NOT_CONTROLLER, stops the raft thread. Idempotent; not
   // from a callback.
@@ -74,7 +74,7 @@ class MetadataStore final : private LogStateMachine {
               std::function<Results(const Status&)> reject, bool validate_only,
               std::function<void(Results)> done);
   const MetadataImage& latest_image();
-  void publish_if_dirty();
+  void publish_if_dirty() EXCLUDES(image_mutex_, listener_mutex_);
 
   // LogStateMachine (raft thread).
   void apply_entry(const uint8_t* data, size_t size_bytes, uint64_t index) override;
@@ -92,10 +92,10 @@ class MetadataStore final : private LogStateMachine {
   bool speculative_stale_ = true;
   bool dirty_ = false;  // committed_ changed since the last publish
 
-  mutable std::mutex image_mutex_;
-  std::shared_ptr<const MetadataImage> current_;
-  std::mutex listener_mutex_;
-  ImageListener listener_;
+  mutable Mutex image_mutex_;
+  std::shared_ptr<const MetadataImage> current_ GUARDED_BY(image_mutex_);
+  Mutex listener_mutex_;
+  ImageListener listener_ GUARDED_BY(listener_mutex_);
 
   std::unique_ptr<MetadataLog> log_;
 };
