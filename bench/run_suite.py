@@ -3,6 +3,7 @@
 
     bench/run_suite.py --build build/release            # full suite, writes docs/performance.md
     bench/run_suite.py --build build/bench --smoke      # seconds per workload, for CI
+    bench/run_suite.py --build build/release --only 1,6  # a few workloads, sink and Eddy
 
 Builds nothing. Starts the sink and Eddy on free 127.0.0.1 ports with temporary data dirs,
 runs workloads 1-7 from bench/workloads/ through eddy_loadgen, measures start-up time and idle
@@ -263,6 +264,10 @@ def suite_settings(smoke):
     return {"duration_s": 1.5}, 20 * 10**6, 100
 
 
+# Workload numbers to run (--only); None runs them all.
+ONLY = None
+
+
 def run_workloads(build, target, server_factory, smoke, creates, w1_rate=None):
     """Runs workloads 1-7 against one target. server_factory(partitions, topic) gives a Server
     (the sink: a fresh one per workload; Eddy: the same one unless it must be restarted)."""
@@ -270,6 +275,8 @@ def run_workloads(build, target, server_factory, smoke, creates, w1_rate=None):
     results = {}
 
     def produce(number, workload_file, topic, partitions, extra=None):
+        if ONLY is not None and number not in ONLY:
+            return {}
         server = server_factory(partitions, topic)
         settings = {**base, "topic": topic, "partitions": partitions,
                     "create_topic": str(creates).lower(), **(extra or {})}
@@ -284,7 +291,7 @@ def run_workloads(build, target, server_factory, smoke, creates, w1_rate=None):
     rate = w1_rate or max(1000, int(one.get("records_per_s", 0) * 0.5))
     produce(4, "4-fixed-rate-latency.workload", "bench-latency", 6,
             {"target_rate": rate, "end_to_end": str(target == "eddy").lower()})
-    if target == "eddy":
+    if target == "eddy" and (ONLY is None or 5 in ONLY):
         fill_count = backlog_bytes // 1024
         fill = produce(5, "1-produce-1kb.workload", "bench-backlog", 6,
                        {"record_count": fill_count, "duration_s": 600 if not smoke else 30})
@@ -546,12 +553,14 @@ def render(meta, sink_results, eddy_results, eddy_note, scale, latency):
             lines.append(row(number, "sink", sink_results[number]))
         elif number == 5:
             lines.append("| 5 | sink | n/a (the sink serves no Fetch) | | | | | | | | |")
-        if eddy_results is not None:
+        if eddy_results is not None and (ONLY is None or number in ONLY):
             lines.append(row(number, "eddy", eddy_results.get(number)))
     lines += ["", "Eddy / sink (same run, same workload): throughput ratio (higher is better) and "
               "broker CPU per GB ratio (lower is better; target for workload 1: at most 1.5).", "",
               "| # | throughput Eddy/sink | CPU per GB Eddy/sink |", "| --- | ---: | ---: |"]
     for number in (1, 2, 3, 4, 6, 7):
+        if ONLY is not None and number not in ONLY:
+            continue
         eddy = (eddy_results or {}).get(number)
         sink = sink_results.get(number)
         through = ratio(eddy, sink, "mb_per_s")
@@ -660,6 +669,12 @@ def run_eddy_suite(build, work_dir, smoke):
         apis = api_versions(eddy.port) or {}
         if API_PRODUCE not in apis:
             return None, "SKIP: this Eddy build does not advertise Produce yet; no figures.", scale
+        factory = EddyForWorkloads(build, work_dir, eddy, API_CREATE_TOPICS in apis)
+        if ONLY is not None:
+            try:
+                return run_workloads(build, "eddy", factory, smoke, factory.creates), "", scale
+            finally:
+                eddy = factory.eddy
         per_connection = idle_connection_bytes(eddy, 20 if smoke else IDLE_CONNECTIONS)
         if per_connection is not None:
             scale["memory per idle connection (KB)"] = f"{per_connection / 1024:.1f}"
@@ -706,7 +721,12 @@ def main():
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
     parser.add_argument("--skip-eddy", action="store_true", help="measure the sink only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
+    parser.add_argument("--only", help="comma-separated workload numbers (implies --no-write)")
     args = parser.parse_args()
+    if args.only:
+        global ONLY
+        ONLY = {int(number) for number in args.only.split(",")}
+        args.no_write = True
     build = args.build.resolve()
     for binary in (build / "bench" / "eddy_loadgen", build / "bench" / "eddy_sink"):
         if not binary.exists():
@@ -721,7 +741,7 @@ def main():
         latency = None
         if run_eddy:
             eddy_results, note, scale = run_eddy_suite(build, work_dir, args.smoke)
-            if eddy_results and eddy_results.get(4, {}).get("ok"):
+            if ONLY is None and eddy_results and eddy_results.get(4, {}).get("ok"):
                 rate = eddy_results[4]["settings"]["target_rate"]
                 latency = latency_rounds(build, work_dir, rate, args.smoke)
     finally:

@@ -15,8 +15,12 @@ namespace {
 // glibc raises its mmap threshold to the size of each large block freed (up to 32 MiB) and its
 // trim threshold to twice that; blocks below it then come from the heap and stay resident once
 // freed. A few 30 MB JoinGroup requests left over 120 MB held that way (issue 10). Fixed
-// thresholds keep blocks of 4 MiB and more in mmap, given back to the kernel when freed.
-constexpr int kMmapThresholdBytes = 4 << 20;
+// thresholds keep blocks of 8 MiB and more in mmap, given back to the kernel when freed.
+// Produce requests (1 MB batches to a few partitions: up to about 6 MiB) stay below it: with
+// 4 MiB each request frame was a fresh mapping whose page faults it paid every time, and
+// workload 1 went from 0.75 to 0.92 of the sink's CPU per GB at 0.64 of its throughput
+// (docs/performance.md).
+constexpr int kMmapThresholdBytes = 8 << 20;
 constexpr int kTrimThresholdBytes = 8 << 20;
 
 void set_allocator_thresholds() {
