@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/testing/led_topics.h"
 #include "records/batch_header.h"
 #include "storage/file.h"
 #include "storage/test_util.h"
@@ -26,17 +27,7 @@ class FetchCore : public ::testing::Test {
  protected:
   FetchCore() : logs_(log_manager_config()) {
     EXPECT_EQ(logs_.open_all(), storage::Error::kNone);
-    auto topic = std::make_shared<metadata::TopicImage>();
-    topic->name = "events";
-    metadata::PartitionImage partition;
-    partition.replicas = {1};
-    partition.isr = {1};
-    partition.leader = 1;
-    partition.leader_epoch = 2;
-    topic->partitions.push_back(partition);
-    storage::Error error = storage::Error::kNone;
-    EXPECT_NE(logs_.create_partition("events", 0, storage::LogConfig{}, error), nullptr);
-    image_.topics_by_name["events"] = topic;
+    testing::add_led_topic(image_, logs_, "events", 1, /*leader_epoch=*/2);
   }
 
   storage::LogManagerConfig log_manager_config() const {

@@ -10,6 +10,7 @@
 #include "broker/handlers/delete_records.h"
 #include "broker/handlers/list_offsets.h"
 #include "broker/handlers/offset_for_leader_epoch.h"
+#include "broker/testing/led_topics.h"
 #include "storage/test_util.h"
 
 namespace eddy::broker {
@@ -38,21 +39,7 @@ class OffsetApis : public ::testing::Test {
 
   void add_topic(const std::string& name, int32_t partitions, metadata::ConfigMap configs = {},
                  int32_t leader = 1) {
-    auto topic = std::make_shared<metadata::TopicImage>();
-    topic->name = name;
-    topic->configs = std::move(configs);
-    for (int32_t p = 0; p < partitions; ++p) {
-      metadata::PartitionImage partition;
-      partition.partition_index = p;
-      partition.replicas = {leader};
-      partition.isr = {leader};
-      partition.leader = leader;
-      partition.leader_epoch = kEpoch;
-      topic->partitions.push_back(partition);
-      storage::Error error = storage::Error::kNone;
-      ASSERT_NE(logs_.create_partition(name, p, storage::LogConfig{}, error), nullptr);
-    }
-    image_.topics_by_name[name] = topic;
+    testing::add_led_topic(image_, logs_, name, partitions, kEpoch, std::move(configs), leader);
   }
 
   // Batch b record i has offset 4b + i and timestamp kFirstTimestamp + 10b + i.

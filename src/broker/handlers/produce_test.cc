@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/testing/led_topics.h"
 #include "records/test_forge.h"
 #include "storage/test_util.h"
 
@@ -40,17 +41,7 @@ class ProduceCore : public ::testing::Test {
   }
 
   void add_topic(const std::string& name) {
-    auto topic = std::make_shared<metadata::TopicImage>();
-    topic->name = name;
-    metadata::PartitionImage partition;
-    partition.replicas = {1};
-    partition.isr = {1};
-    partition.leader = 1;
-    partition.leader_epoch = 3;
-    topic->partitions.push_back(partition);
-    storage::Error error = storage::Error::kNone;
-    ASSERT_NE(logs_.create_partition(name, 0, storage::LogConfig{}, error), nullptr);
-    image_.topics_by_name[name] = topic;
+    testing::add_led_topic(image_, logs_, name, 1, /*leader_epoch=*/3);
   }
 
   // Produces `records` to partition 0 of `topic`; returns the partition's answer.

@@ -1,0 +1,37 @@
+#pragma once
+
+// Handler-core tests: a metadata image whose partitions this node (1) leads, with their logs
+// created in a test's LogManager, so a core function reads and writes real partition logs.
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <gtest/gtest.h>
+
+#include "metadata/image.h"
+#include "storage/log_manager.h"
+
+namespace eddy::broker::testing {
+
+inline void add_led_topic(metadata::MetadataImage& image, storage::LogManager& logs,
+                          const std::string& name, int32_t partitions, int32_t leader_epoch,
+                          metadata::ConfigMap configs = {}, int32_t leader = 1) {
+  auto topic = std::make_shared<metadata::TopicImage>();
+  topic->name = name;
+  topic->configs = std::move(configs);
+  for (int32_t p = 0; p < partitions; ++p) {
+    metadata::PartitionImage partition;
+    partition.partition_index = p;
+    partition.replicas = {leader};
+    partition.isr = {leader};
+    partition.leader = leader;
+    partition.leader_epoch = leader_epoch;
+    topic->partitions.push_back(partition);
+    storage::Error error = storage::Error::kNone;
+    ASSERT_NE(logs.create_partition(name, p, storage::LogConfig{}, error), nullptr);
+  }
+  image.topics_by_name[name] = topic;
+}
+
+}  // namespace eddy::broker::testing
