@@ -101,6 +101,23 @@ if [[ $stages == *" tsan "* ]] && finish_build tsan; then
   run tsan-ctest ctest --preset tsan -j "$jobs" --output-on-failure -R "$tsan_tests"
 fi
 
+# All stages' test counts in one plain closing line ("N passed, N failed").
+total_counts() {
+  local passed=0 failures=0 line n
+  while read -r line; do
+    n=$(sed -nE 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1 \2/p' <<<"$line")
+    [ -n "$n" ] && { failures=$((failures + ${n% *})); passed=$((passed + ${n#* } - ${n% *})); }
+  done < <(grep -hE 'tests failed out of' "$logs"/*ctest.log 2>/dev/null)
+  while read -r line; do
+    n=$(grep -oE '[0-9]+ passed' <<<"$line" | cut -d' ' -f1)
+    passed=$((passed + ${n:-0}))
+    n=$(grep -oE '[0-9]+ (failed|error)' <<<"$line" | awk '{ sum += $1 } END { print sum + 0 }')
+    failures=$((failures + ${n:-0}))
+  done < <(grep -hE '^=+ .*(passed|failed|error).* in [0-9.]+s' "$logs"/*pytest.log 2>/dev/null)
+  echo "$passed passed, $failures failed"
+}
+
 echo "==== summary (logs in $logs)"
 printf '%s\n' "${summary[@]}"
+total_counts
 exit "$failed"
