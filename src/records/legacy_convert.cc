@@ -50,9 +50,7 @@ bool Converter::fail(LegacyError error) {
 // A LogAppendTime batch gives every record its max timestamp, as Kafka's reader does.
 int64_t Converter::timestamp_of(const BatchHeader& header, const RecordView& record) const {
   if (header.is_log_append_time()) return header.max_timestamp;
-  // Client-chosen values: add with wrap-around like Kafka's (Java) long arithmetic, not UB.
-  return static_cast<int64_t>(static_cast<uint64_t>(header.base_timestamp) +
-                              static_cast<uint64_t>(record.timestamp_delta));
+  return record_timestamp(header, record);
 }
 
 int8_t Converter::timestamp_attribute(const BatchHeader& header) const {

@@ -78,6 +78,13 @@ class RecordIterator {
   RecordError error_ = RecordError::kNone;
 };
 
+// A record's timestamp: its batch's base timestamp plus its delta, both chosen by the producer,
+// so the sum wraps around as Kafka's (Java) long arithmetic does instead of overflowing.
+inline int64_t record_timestamp(const BatchHeader& header, const RecordView& record) {
+  return static_cast<int64_t>(static_cast<uint64_t>(header.base_timestamp) +
+                              static_cast<uint64_t>(record.timestamp_delta));
+}
+
 // Decodes one record from the start of `data`; `consumed` is set to its total size.
 RecordError decode_record(std::span<const uint8_t> data, RecordView& out, size_t& consumed);
 

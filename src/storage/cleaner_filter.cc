@@ -135,7 +135,7 @@ FilterOutcome CleanerFilter::filter(std::span<const uint8_t> batch, const BatchH
   int64_t max_timestamp_ms = -1;
   records_.clear();
   for (const RecordView& record : kept_) {
-    int64_t timestamp_ms = header.base_timestamp + record.timestamp_delta;
+    int64_t timestamp_ms = records::record_timestamp(header, record);
     max_timestamp_ms = std::max(max_timestamp_ms, timestamp_ms);
     append_record(records_, record, timestamp_ms - rebuilt.base_timestamp);
   }

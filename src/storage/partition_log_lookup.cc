@@ -51,7 +51,7 @@ std::optional<RecordMatch> first_record(const Segment& segment, const BatchInfo&
   records::RecordIterator iterator(region, header.record_count);
   records::RecordView record;
   while (iterator.next(record)) {
-    const int64_t timestamp_ms = header.base_timestamp + record.timestamp_delta;
+    const int64_t timestamp_ms = records::record_timestamp(header, record);
     const int64_t offset = header.base_offset + record.offset_delta;
     if (accept(offset, timestamp_ms)) return RecordMatch{offset, timestamp_ms};
   }

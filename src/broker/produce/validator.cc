@@ -102,6 +102,14 @@ std::optional<ValidatedRecords> check_batch(std::span<const uint8_t> batch,
   return std::nullopt;
 }
 
+// Producer-chosen timestamps are compared as Kafka compares them: in wrapping long arithmetic.
+int64_t wrapping_sub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+int64_t wrapping_add(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+
 // One record's topic rules (keys on compacted topics, timestamp bounds); a record that breaks
 // one adds its detail to `out`.
 void check_record(const records::RecordView& record, int32_t index, int64_t timestamp_ms,
@@ -117,13 +125,14 @@ void check_record(const records::RecordView& record, int32_t index, int64_t time
     add(ErrorCode::kInvalidRecord, "Compacted topic cannot accept message without key.");
     return;
   }
-  if (policy.checks_timestamps() && (now_ms - timestamp_ms > policy.timestamp_before_max_ms ||
-                                     timestamp_ms - now_ms > policy.timestamp_after_max_ms)) {
+  if (policy.checks_timestamps() &&
+      (wrapping_sub(now_ms, timestamp_ms) > policy.timestamp_before_max_ms ||
+       wrapping_sub(timestamp_ms, now_ms) > policy.timestamp_after_max_ms)) {
     add(ErrorCode::kInvalidTimestamp,
         fmt::format("Timestamp {} of message with offset {} is out of range. The timestamp "
                     "should be within [{}, {}]",
-                    timestamp_ms, index, now_ms - policy.timestamp_before_max_ms,
-                    now_ms + policy.timestamp_after_max_ms));
+                    timestamp_ms, index, wrapping_sub(now_ms, policy.timestamp_before_max_ms),
+                    wrapping_add(now_ms, policy.timestamp_after_max_ms)));
   }
 }
 
@@ -136,7 +145,7 @@ int64_t check_records(std::span<const uint8_t> batch, const BatchHeader& header,
   records::RecordView record;
   int64_t max_timestamp_ms = -1;
   while (reader.next(record)) {
-    const int64_t timestamp_ms = header.base_timestamp + record.timestamp_delta;
+    const int64_t timestamp_ms = records::record_timestamp(header, record);
     max_timestamp_ms = std::max(max_timestamp_ms, timestamp_ms);
     check_record(record, reader.records_read() - 1, timestamp_ms, policy, now_ms, out);
   }

@@ -212,6 +212,18 @@ TEST_F(ValidatorTest, TimestampBounds) {
   EXPECT_EQ(result.record_errors[0].batch_index, 0);  // kNow - 1000 is too old; kNow - 100 is not
 }
 
+// Producer-chosen timestamps near the int64 limits wrap as Kafka's long arithmetic does; under
+// UBSan an overflow here would abort.
+TEST_F(ValidatorTest, ExtremeTimestampsWrapInsteadOfOverflowing) {
+  const ProducePolicy bounded{.timestamp_before_max_ms = 500, .timestamp_after_max_ms = 500};
+  auto region = concat({forge_record(0, "a", "v", INT64_MAX), forge_record(1, "b", "v", 0)});
+  auto bytes = forge_batch(region, 2, 1);
+  const ValidatedRecords result = validate(bytes, kVersion, bounded);
+  EXPECT_EQ(result.error, ErrorCode::kInvalidTimestamp);
+  auto unbounded = forge_batch(region, 2, 1);
+  EXPECT_EQ(validate(unbounded).error, ErrorCode::kNone);
+}
+
 TEST_F(ValidatorTest, AWrongMaxTimestampIsCorrectedWithAValidCrc) {
   auto bytes = forge_good_batch(4, {.max_timestamp = 5});
   const ValidatedRecords result = validate(bytes);
