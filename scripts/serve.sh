@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh release
+scripts/build.sh release eddy   # only the broker: tests and benchmarks are built by scripts/test.sh
 exec build/release/eddy serve --config config/server.properties "$@"

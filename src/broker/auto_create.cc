@@ -4,6 +4,7 @@
 
 #include "broker/await_callback.h"
 #include "broker/broker.h"
+#include "broker/errors.h"
 #include "common/log.h"
 #include "metadata/controller.h"
 
@@ -49,10 +50,10 @@ asio::awaitable<std::vector<AutoCreateResult>> auto_create_topics(Broker& broker
   for (size_t i = 0; i < created.size() && i < spec_result_index.size(); ++i) {
     const metadata::Status& status = created[i].status;
     // A concurrent request created it first: it exists, which is all the caller wants.
-    if (status.ok() || status.code == metadata::ErrorCode::kTopicAlreadyExists) continue;
+    if (status.ok() || status.code == metadata::Error::kTopicExists) continue;
     spdlog::warn("auto-creating topic '{}' failed: {}", created[i].name,
                  status.message.value_or(""));
-    results[spec_result_index[i]].error = static_cast<ErrorCode>(static_cast<int16_t>(status.code));
+    results[spec_result_index[i]].error = kafka_error(status.code);
   }
   for (const auto& result : created) {
     if (result.status.ok()) {

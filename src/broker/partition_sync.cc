@@ -2,13 +2,14 @@
 
 #include <set>
 
-#include "broker/log_config.h"
+#include "broker/configs/resolve.h"
 #include "common/log.h"
 
 namespace eddy::broker {
 
-void PartitionSync::create_logs(const metadata::TopicImage& topic, int32_t first_partition) {
-  const storage::LogConfig log_config = log_config_for(config_, topic.configs);
+void PartitionSync::create_logs(const metadata::MetadataImage& image,
+                                const metadata::TopicImage& topic, int32_t first_partition) {
+  const config::TopicConfig log_config = topic_config_for(config_, image, topic.configs);
   for (auto index = static_cast<size_t>(first_partition); index < topic.partitions.size();
        ++index) {
     const int32_t partition = topic.partitions[index].partition_index;
@@ -40,22 +41,34 @@ void PartitionSync::apply(const metadata::MetadataImage& old_image,
     const metadata::TopicImage* now = new_image.topic(name);
     if (now == nullptr || now->topic_id != old_topic->topic_id) delete_logs(*old_topic);
   }
+  // Dynamic broker configs feed every topic's resolution.
+  const bool broker_configs_changed = old_image.broker_configs != new_image.broker_configs;
   for (const auto& [name, topic] : new_image.topics_by_name) {
     const metadata::TopicImage* before = old_image.topic(name);
     const bool same_topic = before != nullptr && before->topic_id == topic->topic_id;
-    if (same_topic && before == topic.get()) continue;  // unchanged (shared copy-on-write)
-    create_logs(*topic, same_topic ? static_cast<int32_t>(before->partitions.size()) : 0);
-    if (same_topic && before->configs != topic->configs) {
-      const storage::LogConfig log_config = log_config_for(config_, topic->configs);
-      for (const auto& partition : topic->partitions) {
-        if (auto log = logs_.get(name, partition.partition_index)) log->update_config(log_config);
-      }
+    const bool unchanged = same_topic && before == topic.get();  // shared copy-on-write
+    if (!unchanged) {
+      create_logs(new_image, *topic,
+                  same_topic ? static_cast<int32_t>(before->partitions.size()) : 0);
+    }
+    if (same_topic && (before->configs != topic->configs || broker_configs_changed)) {
+      update_configs(new_image, *topic);
+    }
+  }
+}
+
+void PartitionSync::update_configs(const metadata::MetadataImage& image,
+                                   const metadata::TopicImage& topic) {
+  const config::TopicConfig log_config = topic_config_for(config_, image, topic.configs);
+  for (const auto& partition : topic.partitions) {
+    if (auto log = logs_.get(topic.name, partition.partition_index)) {
+      log->update_config(log_config);
     }
   }
 }
 
 void PartitionSync::reconcile(const metadata::MetadataImage& image) {
-  for (const auto& [name, topic] : image.topics_by_name) create_logs(*topic, 0);
+  for (const auto& [name, topic] : image.topics_by_name) create_logs(image, *topic, 0);
   std::set<std::string> reported;
   for (const auto& [topic, partition] : logs_.partitions()) {
     if (image.topic(topic) == nullptr && reported.insert(topic).second) {

@@ -2,7 +2,8 @@
 
 // Keeps the partition logs on disk in step with the metadata image: a partition that appears
 // in the image gets a log, a topic that disappears (or is re-created under a new id) loses
-// its logs, and a topic whose configs change gets the new settings.
+// its logs, and a topic whose configs change (its own or the dynamic broker configs it falls
+// back to) gets its newly resolved TopicConfig: the one place configs are resolved.
 //
 // Threads: apply() runs on the metadata store's raft thread (its image listener) and once at
 // start-up; the log manager is thread-safe.
@@ -26,7 +27,10 @@ class PartitionSync {
   void reconcile(const metadata::MetadataImage& image);
 
  private:
-  void create_logs(const metadata::TopicImage& topic, int32_t first_partition);
+  void create_logs(const metadata::MetadataImage& image, const metadata::TopicImage& topic,
+                   int32_t first_partition);
+  // Hands each open log of `topic` its configuration resolved under `image`.
+  void update_configs(const metadata::MetadataImage& image, const metadata::TopicImage& topic);
   void delete_logs(const metadata::TopicImage& topic);
 
   const config::ServerConfig& config_;

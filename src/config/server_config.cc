@@ -5,52 +5,111 @@
 #include <map>
 #include <thread>
 
+#include <fmt/format.h>
 #include <unistd.h>
+
+#include "common/assert.h"
 
 namespace eddy::config {
 namespace {
 
 using T = ConfigType;
 
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  return text;
+}
+
+template <auto Member>
+bool set_integer(ServerConfig& config, std::string_view text) {
+  using Field = std::remove_reference_t<decltype(config.*Member)>;
+  text = trimmed(text);
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() ||
+      value < std::numeric_limits<Field>::min() || value > std::numeric_limits<Field>::max()) {
+    return false;
+  }
+  config.*Member = static_cast<Field>(value);
+  return true;
+}
+
+template <auto Member>
+bool set_boolean(ServerConfig& config, std::string_view text) {
+  text = trimmed(text);
+  if (text != "true" && text != "false") return false;
+  config.*Member = text == "true";
+  return true;
+}
+
+template <auto Member>
+bool set_string(ServerConfig& config, std::string_view text) {
+  config.*Member = std::string(text);
+  return true;
+}
+
+using C = ServerConfig;
+
+// Every broker key Eddy knows (the broker names of topic configs are in topic_keys.cc).
 const std::vector<ConfigKey> kServerKeys = {
-    {"node.id", "1", T::kInt},
-    {"broker.id", "-1", T::kInt},
-    {"listeners", "PLAINTEXT://:9092", T::kString},
-    {"advertised.listeners", "", T::kString},
+    {"node.id", "1", T::kInt, 0, &set_integer<&C::node_id>},
+    {"broker.id", "-1", T::kInt, {}},  // the older name of node.id (apply_broker_id_alias)
+    {"listeners", "PLAINTEXT://:9092", T::kString, {}},
+    {"advertised.listeners", "", T::kString, {}},
     {"listener.security.protocol.map",
-     "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", T::kString},
-    {"log.dirs", "", T::kString},
-    {"log.dir", "/tmp/kafka-logs", T::kString},
-    {"metadata.log.dir", "", T::kString},
-    {"socket.request.max.bytes", "104857600", T::kInt},
-    {"num.network.threads", "0", T::kInt},
-    {"queued.max.requests", "500", T::kInt},
-    {"connections.max.idle.ms", "600000", T::kLong},
-    {"num.partitions", "1", T::kInt},
-    {"auto.create.topics.enable", "true", T::kBoolean},
-    {"default.replication.factor", "1", T::kInt},
-    {"log.retention.check.interval.ms", "300000", T::kLong},
-    {"log.flush.offset.checkpoint.interval.ms", "60000", T::kInt},
-    {"log.cleaner.enable", "true", T::kBoolean},
-    {"log.cleaner.backoff.ms", "15000", T::kLong},
-    {"log.cleaner.dedupe.buffer.size", "134217728", T::kLong},
-    // The group coordinator's keys (parsed by src/group/config.cc from `effective`).
-    {"group.initial.rebalance.delay.ms", "3000", T::kInt},
-    {"group.min.session.timeout.ms", "6000", T::kInt},
-    {"group.max.session.timeout.ms", "1800000", T::kInt},
-    {"group.max.size", "2147483647", T::kInt},
-    {"offset.metadata.max.bytes", "4096", T::kInt},
-    {"offsets.retention.minutes", "10080", T::kInt},
-    {"offsets.retention.check.interval.ms", "600000", T::kLong},
-    {"offsets.topic.num.partitions", "50", T::kInt},
+     "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
+     T::kString,
+     {}},
+    {"log.dirs", "", T::kString, {}},
+    {"log.dir", "/tmp/kafka-logs", T::kString, {}},
+    {"metadata.log.dir", "", T::kString, {}},
+    {"socket.request.max.bytes", "104857600", T::kInt, 1024,
+     &set_integer<&C::socket_request_max_bytes>},
+    {"num.network.threads", "0", T::kInt, 0, &set_integer<&C::num_network_threads>},
+    {"queued.max.requests", "500", T::kInt, 1, &set_integer<&C::queued_max_requests>},
+    {"connections.max.idle.ms", "600000", T::kLong, {}, &set_integer<&C::connections_max_idle_ms>},
+    {"num.partitions", "1", T::kInt, 1, &set_integer<&C::num_partitions>},
+    {"auto.create.topics.enable",
+     "true",
+     T::kBoolean,
+     {},
+     &set_boolean<&C::auto_create_topics_enable>},
+    {"default.replication.factor", "1", T::kInt, {}, &set_integer<&C::default_replication_factor>},
+    {"log.retention.check.interval.ms", "300000", T::kLong, 1,
+     &set_integer<&C::log_retention_check_interval_ms>},
+    {"log.flush.offset.checkpoint.interval.ms",
+     "60000",
+     T::kInt,
+     {},
+     &set_integer<&C::log_flush_offset_checkpoint_interval_ms>},
+    {"log.cleaner.enable", "true", T::kBoolean, {}, &set_boolean<&C::log_cleaner_enable>},
+    {"log.cleaner.backoff.ms", "15000", T::kLong, 1, &set_integer<&C::log_cleaner_backoff_ms>},
+    {"log.cleaner.dedupe.buffer.size", "134217728", T::kLong, 1048576,
+     &set_integer<&C::log_cleaner_dedupe_buffer_size>},
+    {"group.initial.rebalance.delay.ms", "3000", T::kInt, 0,
+     &set_integer<&C::group_initial_rebalance_delay_ms>},
+    {"group.min.session.timeout.ms", "6000", T::kInt, 0,
+     &set_integer<&C::group_min_session_timeout_ms>},
+    {"group.max.session.timeout.ms", "1800000", T::kInt, 0,
+     &set_integer<&C::group_max_session_timeout_ms>},
+    {"group.max.size", "2147483647", T::kInt, 1, &set_integer<&C::group_max_size>},
+    {"offset.metadata.max.bytes", "4096", T::kInt, 0, &set_integer<&C::offset_metadata_max_bytes>},
+    {"offsets.retention.minutes", "10080", T::kInt, 1, &set_integer<&C::offsets_retention_minutes>},
+    {"offsets.retention.check.interval.ms", "600000", T::kLong, 1,
+     &set_integer<&C::offsets_retention_check_interval_ms>},
+    {"offsets.topic.num.partitions", "50", T::kInt, 1,
+     &set_integer<&C::offsets_topic_num_partitions>},
     // Kafka's default is 3, which a single node cannot satisfy; Eddy's is 1.
-    {"offsets.topic.replication.factor", "1", T::kShort},
-    {"offsets.topic.segment.bytes", "104857600", T::kInt},
-    {"eddy.log.level", "info", T::kString},
+    {"offsets.topic.replication.factor", "1", T::kShort, 1,
+     &set_integer<&C::offsets_topic_replication_factor>},
+    {"offsets.topic.segment.bytes", "104857600", T::kInt, 1,
+     &set_integer<&C::offsets_topic_segment_bytes>},
+    {"eddy.log.level", "info", T::kString, {}, &set_string<&C::log_level>},
     // Eddy only: fsync busy partitions this often so a crash start rescans little; 0: off.
-    {"eddy.log.sync.interval.ms", "10000", T::kLong},
+    {"eddy.log.sync.interval.ms", "10000", T::kLong, 0, &set_integer<&C::log_sync_interval_ms>},
     // Eddy only: sealed segments holding descriptors at once; 0: from RLIMIT_NOFILE.
-    {"eddy.log.max.open.segments", "0", T::kLong},
+    {"eddy.log.max.open.segments", "0", T::kLong, 0, &set_integer<&C::log_max_open_segments>},
 };
 
 std::vector<std::string> split(const std::string& text, char separator) {
@@ -66,30 +125,6 @@ std::vector<std::string> split(const std::string& text, char separator) {
     start = end + 1;
   }
   return parts;
-}
-
-template <typename Int>
-bool parse_int(const Properties& values, const char* key, Int& out, std::string& error) {
-  const std::string& text = values.find(key)->second;
-  int64_t parsed = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
-  if (ec != std::errc() || end != text.data() + text.size() ||
-      parsed < std::numeric_limits<Int>::min() || parsed > std::numeric_limits<Int>::max()) {
-    error = std::string("invalid value '") + text + "' for " + key + ": expected an integer";
-    return false;
-  }
-  out = static_cast<Int>(parsed);
-  return true;
-}
-
-bool parse_bool(const Properties& values, const char* key, bool& out, std::string& error) {
-  const std::string& text = values.find(key)->second;
-  if (text == "true" || text == "false") {
-    out = text == "true";
-    return true;
-  }
-  error = std::string("invalid value '") + text + "' for " + key + ": expected true or false";
-  return false;
 }
 
 bool parse_host_port(const std::string& address, Listener& listener, std::string& error) {
@@ -147,28 +182,6 @@ bool build_listeners(ServerConfig& out, std::string& error) {
   return true;
 }
 
-bool build_numbers(ServerConfig& out, std::string& error) {
-  const Properties& v = out.effective;
-  return parse_int(v, "node.id", out.node_id, error) &&
-         parse_int(v, "socket.request.max.bytes", out.socket_request_max_bytes, error) &&
-         parse_int(v, "num.network.threads", out.num_network_threads, error) &&
-         parse_int(v, "queued.max.requests", out.queued_max_requests, error) &&
-         parse_int(v, "connections.max.idle.ms", out.connections_max_idle_ms, error) &&
-         parse_int(v, "num.partitions", out.num_partitions, error) &&
-         parse_int(v, "default.replication.factor", out.default_replication_factor, error) &&
-         parse_int(v, "log.retention.check.interval.ms", out.log_retention_check_interval_ms,
-                   error) &&
-         parse_int(v, "log.flush.offset.checkpoint.interval.ms",
-                   out.log_flush_offset_checkpoint_interval_ms, error) &&
-         parse_int(v, "eddy.log.sync.interval.ms", out.log_sync_interval_ms, error) &&
-         parse_int(v, "eddy.log.max.open.segments", out.log_max_open_segments, error) &&
-         parse_bool(v, "log.cleaner.enable", out.log_cleaner_enable, error) &&
-         parse_int(v, "log.cleaner.backoff.ms", out.log_cleaner_backoff_ms, error) &&
-         parse_int(v, "log.cleaner.dedupe.buffer.size", out.log_cleaner_dedupe_buffer_size,
-                   error) &&
-         parse_bool(v, "auto.create.topics.enable", out.auto_create_topics_enable, error);
-}
-
 // node.id (KRaft) wins; broker.id (the older name) is honoured when node.id is not given.
 void apply_broker_id_alias(const Properties& file, const Properties& overrides,
                            Properties& effective) {
@@ -177,22 +190,27 @@ void apply_broker_id_alias(const Properties& file, const Properties& overrides,
   if (!node_id_given && broker_id != "-1") effective["node.id"] = broker_id;
 }
 
-bool check_ranges(const ServerConfig& out, std::string& error) {
-  if (out.node_id < 0) error = "node.id must be >= 0";
-  if (out.socket_request_max_bytes < 1024) error = "socket.request.max.bytes must be >= 1024";
-  if (out.num_network_threads < 0) error = "num.network.threads must be >= 0";
-  if (out.queued_max_requests < 1) error = "queued.max.requests must be >= 1";
-  if (out.num_partitions < 1) error = "num.partitions must be >= 1";
-  if (out.log_cleaner_backoff_ms < 1) error = "log.cleaner.backoff.ms must be >= 1";
-  if (out.log_cleaner_dedupe_buffer_size < int64_t{1024} * 1024) {
-    error = "log.cleaner.dedupe.buffer.size must be >= 1048576";
+// Sets every bound field from its effective value, checking type and least value.
+bool set_fields(ServerConfig& out, std::string& error) {
+  for (const ConfigKey& key : kServerKeys) {
+    if (key.set == nullptr) continue;
+    const std::string& text = out.effective.find(key.name)->second;
+    int64_t number = 0;
+    const bool numeric = key.type != T::kString && key.type != T::kBoolean;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    const bool below_min = numeric && key.min_value && ec == std::errc() && number < *key.min_value;
+    if (!key.set(out, text) || below_min) {
+      error = fmt::format("invalid value '{}' for {}: ", text, key.name);
+      if (key.type == T::kBoolean)
+        error += "expected true or false";
+      else if (below_min)
+        error += fmt::format("must be >= {}", *key.min_value);
+      else
+        error += "expected an integer in range";
+      return false;
+    }
   }
-  if (out.log_sync_interval_ms < 0) error = "eddy.log.sync.interval.ms must be >= 0";
-  if (out.log_max_open_segments < 0) error = "eddy.log.max.open.segments must be >= 0";
-  if (out.log_retention_check_interval_ms < 1) {
-    error = "log.retention.check.interval.ms must be >= 1";
-  }
-  return error.empty();
+  return true;
 }
 
 }  // namespace
@@ -262,15 +280,19 @@ bool parse_listeners(const std::string& text, const std::string& protocol_map,
 bool build_server_config(const Properties& file, const Properties& overrides, ServerConfig& out,
                          std::string& error) {
   error.clear();
-  out = ServerConfig{};
-  for (const auto& key : kServerKeys) out.effective[key.name] = key.default_value;
+  out = ServerConfig(ServerConfig::Unset{});
+  for (const auto& key : kServerKeys) out.effective[std::string(key.name)] = key.default_value;
   for (const auto& [key, value] : file) out.effective[key] = value;
   for (const auto& [key, value] : overrides) out.effective[key] = value;
   out.given = file;
   for (const auto& [key, value] : overrides) out.given[key] = value;
   apply_broker_id_alias(file, overrides, out.effective);
-  if (!build_numbers(out, error) || !check_ranges(out, error) || !build_listeners(out, error)) {
-    return false;
+  if (!set_fields(out, error) || !build_listeners(out, error)) return false;
+  for (const auto& [key, value] : out.given) {
+    if (auto invalid = check_broker_synonym(key, value)) {
+      error = std::move(*invalid);
+      return false;
+    }
   }
   const std::string& dirs = out.effective["log.dirs"];
   out.log_dirs = split(dirs.empty() ? out.effective["log.dir"] : dirs, ',');
@@ -284,8 +306,17 @@ bool build_server_config(const Properties& file, const Properties& overrides, Se
     out.num_network_threads =
         static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
   }
-  out.log_level = out.effective["eddy.log.level"];
   return true;
+}
+
+ServerConfig::ServerConfig() {
+  static const ServerConfig defaults = [] {
+    ServerConfig config{Unset{}};
+    std::string error;
+    EDDY_ASSERT_MSG(build_server_config({}, {}, config, error), "invalid server key table");
+    return config;
+  }();
+  *this = defaults;
 }
 
 }  // namespace eddy::config

@@ -81,6 +81,50 @@ TEST(ServerConfig, InvalidValuesNameTheKey) {
   EXPECT_FALSE(build_server_config({{"auto.create.topics.enable", "yes"}}, {}, config, error));
 }
 
+TEST(ServerConfig, ADefaultConstructedConfigHoldsTheTableDefaults) {
+  const ServerConfig defaults;
+  ServerConfig built;
+  std::string error;
+  ASSERT_TRUE(build_server_config({}, {}, built, error)) << error;
+  EXPECT_EQ(defaults.node_id, built.node_id);
+  EXPECT_EQ(defaults.effective, built.effective);
+  EXPECT_EQ(defaults.queued_max_requests, 500);
+  EXPECT_EQ(defaults.group_initial_rebalance_delay_ms, 3000);
+  EXPECT_EQ(defaults.offsets_topic_num_partitions, 50);
+  EXPECT_EQ(defaults.log_level, "info");
+  // Every bound key's default parses (build_server_config would have failed otherwise) and
+  // every key is in `effective`.
+  for (const ConfigKey& key : known_server_keys()) {
+    EXPECT_TRUE(defaults.effective.contains(key.name)) << key.name;
+  }
+}
+
+TEST(ServerConfig, LeastValuesAreEnforcedWithTheKeyInTheMessage) {
+  ServerConfig config;
+  std::string error;
+  EXPECT_FALSE(build_server_config({{"queued.max.requests", "0"}}, {}, config, error));
+  EXPECT_EQ(error, "invalid value '0' for queued.max.requests: must be >= 1");
+  EXPECT_FALSE(build_server_config({{"group.max.size", "0"}}, {}, config, error));
+  EXPECT_NE(error.find("group.max.size"), std::string::npos);
+  EXPECT_FALSE(
+      build_server_config({{"offsets.topic.replication.factor", "40000"}}, {}, config, error));
+  EXPECT_NE(error.find("offsets.topic.replication.factor"), std::string::npos);
+}
+
+TEST(ServerConfig, BrokerNamesOfTopicConfigsAreValidatedAtStart) {
+  ServerConfig config;
+  std::string error;
+  EXPECT_FALSE(build_server_config({{"log.retention.ms", "forever"}}, {}, config, error));
+  EXPECT_EQ(error,
+            "Invalid value forever for configuration log.retention.ms: Not a number of type LONG");
+  EXPECT_FALSE(build_server_config({{"log.cleanup.policy", "shred"}}, {}, config, error));
+  EXPECT_NE(error.find("log.cleanup.policy"), std::string::npos);
+  EXPECT_FALSE(build_server_config({{"log.retention.hours", "soon"}}, {}, config, error));
+  EXPECT_NE(error.find("log.retention.hours"), std::string::npos);
+  EXPECT_FALSE(build_server_config({{"log.segment.bytes", "10"}}, {}, config, error));
+  EXPECT_TRUE(build_server_config({{"log.retention.hours", "2"}}, {}, config, error)) << error;
+}
+
 TEST(ServerConfigType, KnownKeysHaveKafkasTypeWhateverTheirValue) {
   // Small values of LONG configs must not read as INT, nor large INT ones as LONG.
   EXPECT_EQ(server_config_type("eddy.log.sync.interval.ms", "10000"), ConfigType::kLong);

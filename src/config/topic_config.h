@@ -1,75 +1,98 @@
 #pragma once
 
-// Topic-level configs: Kafka's names, types, defaults, valid values, and the broker configs
-// ("synonyms") that supply a topic's value when the topic does not override it.
+// A topic's configuration as typed values, and the one resolver that computes it: for each key
+// of the table in topic_keys.h, the topic's override, else the broker's dynamic then static
+// setting of its synonyms, else the table's default. The same resolution yields the value,
+// source and synonym chain that DescribeConfigs reports, so what a client is told is what the
+// broker applies.
+//
+// Resolved once per metadata image change (the partition sync on the raft thread) and carried
+// by each partition's log; nothing on the request path looks a config up by name.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "compression/compression.h"
 #include "config/properties.h"
+#include "config/topic_keys.h"
 
 namespace eddy::config {
 
-// Kafka's ConfigDef types, numbered as DescribeConfigs v3+ reports them.
-enum class ConfigType : int8_t {
-  kBoolean = 1,
-  kString = 2,
-  kInt = 3,
-  kShort = 4,
-  kLong = 5,
-  kDouble = 6,
-  kList = 7,
-  kClass = 8,
-  kPassword = 9,
+// The typed value of every topic config Eddy acts on (the table also holds configs that are
+// accepted and reported only: tiered storage, replication throttles, compression levels,
+// message.format.version). A default-constructed TopicConfig holds Kafka's defaults, read
+// from the table: they are written nowhere else.
+struct TopicConfig {
+  TopicConfig();
+
+  int64_t segment_bytes{};             // segment.bytes
+  int64_t segment_ms{};                // segment.ms
+  int64_t segment_jitter_ms{};         // segment.jitter.ms
+  int64_t segment_index_bytes{};       // segment.index.bytes
+  int32_t index_interval_bytes{};      // index.interval.bytes
+  int64_t retention_ms{};              // retention.ms (< 0: unlimited)
+  int64_t retention_bytes{};           // retention.bytes (< 0: unlimited)
+  int64_t flush_messages{};            // flush.messages
+  int64_t flush_ms{};                  // flush.ms
+  int32_t max_message_bytes{};         // max.message.bytes
+  bool preallocate{};                  // preallocate: reserve a new segment's blocks
+  int64_t file_delete_delay_ms{};      // file.delete.delay.ms (reported; files go at once)
+  bool compact{};                      // cleanup.policy contains "compact"
+  bool delete_enabled{};               // cleanup.policy contains "delete"
+  int64_t delete_retention_ms{};       // delete.retention.ms
+  int64_t min_compaction_lag_ms{};     // min.compaction.lag.ms
+  int64_t max_compaction_lag_ms{};     // max.compaction.lag.ms
+  double min_cleanable_dirty_ratio{};  // min.cleanable.dirty.ratio
+  bool log_append_time{};              // message.timestamp.type=LogAppendTime
+  int64_t timestamp_before_max_ms{};   // message.timestamp.before.max.ms
+  int64_t timestamp_after_max_ms{};    // message.timestamp.after.max.ms
+  // compression.type; empty for "producer" (batches keep the producer's codec).
+  std::optional<compression::Codec> recompress_to;
+  bool downconversion_enable{};           // message.downconversion.enable
+  int32_t min_insync_replicas{};          // min.insync.replicas
+  bool unclean_leader_election_enable{};  // unclean.leader.election.enable
+
+  bool operator==(const TopicConfig&) const = default;
+
+ private:
+  struct Unset {};
+  explicit TopicConfig(Unset /*unused*/) {}
+  friend const TopicConfig& table_defaults();
 };
 
-// Where an effective value came from, numbered as DescribeConfigs reports it.
-enum class ConfigSource : int8_t {
-  kDynamicTopicConfig = 1,
-  kDynamicBrokerConfig = 2,
-  kDynamicDefaultBrokerConfig = 3,
-  kStaticBrokerConfig = 4,
-  kDefaultConfig = 5,
+// The broker-level layers a topic config falls back to, highest priority first: dynamic
+// configs of this node and of the cluster default (from the metadata log), then the keys the
+// operator set in server.properties or --override.
+struct BrokerConfigLayers {
+  const std::map<std::string, std::string>* node_dynamic = nullptr;
+  const std::map<std::string, std::string>* cluster_dynamic = nullptr;
+  const Properties* static_given = nullptr;
 };
 
-// A broker config that supplies a topic config's value, times `unit_multiplier` (a broker
-// config in hours or minutes feeding a topic config in ms); 1 for same units.
-struct BrokerSynonym {
-  std::string_view name;
-  int64_t unit_multiplier = 1;
-};
-
-struct TopicConfigDef {
-  std::string_view name;
-  ConfigType type;
-  std::string_view default_value;
-  std::vector<BrokerSynonym> synonyms;  // highest priority first
-  std::optional<double> min_value;      // numeric types
-  std::optional<double> max_value;
-  std::vector<std::string_view> allowed;  // string/list types: every element must be one
-};
-
-// Every topic config, sorted by name.
-const std::vector<TopicConfigDef>& topic_config_defs();
-const TopicConfigDef* find_topic_config(std::string_view name);
-
-// Checks `value` against the definition of `name`; on failure `error` reads like Kafka's
-// ("Invalid value x for configuration retention.ms: Not a number of type LONG").
-bool validate_topic_config(std::string_view name, std::string_view value, std::string& error);
-
-struct ResolvedConfig {
-  std::string value;
+struct ConfigSynonym {
+  std::string name;
+  std::optional<std::string> value;  // null: a synonym without a default
   ConfigSource source;
-  std::string synonym_name;  // the broker config it came from, if kStaticBrokerConfig
 };
 
-// The effective value: the topic's override, else the first broker synonym the operator set
-// (`broker_given` = keys from server.properties and --override), else the default.
-ResolvedConfig resolve_topic_config(const TopicConfigDef& def,
-                                    const std::map<std::string, std::string>& topic_overrides,
-                                    const Properties& broker_given);
+// One topic config resolved: the effective value, where it came from, and the whole chain
+// (highest priority first; its first entry is the effective one).
+struct ResolvedTopicEntry {
+  std::string value;
+  ConfigSource source = ConfigSource::kDefaultConfig;
+  std::vector<ConfigSynonym> synonyms;
+};
+
+ResolvedTopicEntry resolve_topic_entry(const TopicConfigDef& def,
+                                       const std::map<std::string, std::string>& overrides,
+                                       const BrokerConfigLayers& broker);
+
+// Every key of the table resolved into its TopicConfig field. A stored value that does not
+// parse (only a value older versions let in) falls back to the next layer.
+TopicConfig resolve_topic_config(const std::map<std::string, std::string>& overrides,
+                                 const BrokerConfigLayers& broker);
 
 }  // namespace eddy::config

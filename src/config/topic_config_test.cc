@@ -5,60 +5,104 @@
 namespace eddy::config {
 namespace {
 
-TEST(TopicConfig, DefinitionsAreSortedAndFindable) {
-  const auto& defs = topic_config_defs();
-  for (size_t i = 1; i < defs.size(); ++i) EXPECT_LT(defs[i - 1].name, defs[i].name);
-  for (const auto& def : defs) EXPECT_EQ(find_topic_config(def.name), &def);
-  EXPECT_EQ(find_topic_config("no.such.config"), nullptr);
-  EXPECT_EQ(find_topic_config("retention.ms")->default_value, "604800000");
+using Map = std::map<std::string, std::string>;
+
+TEST(TopicConfig, DefaultsComeFromTheKeyTable) {
+  const TopicConfig defaults;
+  EXPECT_EQ(defaults.segment_bytes, 1073741824);
+  EXPECT_EQ(defaults.retention_ms, 604800000);
+  EXPECT_EQ(defaults.retention_bytes, -1);
+  EXPECT_EQ(defaults.max_message_bytes, 1048588);
+  EXPECT_FALSE(defaults.compact);
+  EXPECT_TRUE(defaults.delete_enabled);
+  EXPECT_FALSE(defaults.log_append_time);
+  EXPECT_FALSE(defaults.recompress_to.has_value());
+  EXPECT_DOUBLE_EQ(defaults.min_cleanable_dirty_ratio, 0.5);
+  EXPECT_EQ(defaults.timestamp_before_max_ms, INT64_MAX);
+  EXPECT_TRUE(defaults.downconversion_enable);
+  // Every table default parses into its field: resolving nothing gives the same values.
+  EXPECT_EQ(resolve_topic_config({}, {}), defaults);
 }
 
-TEST(TopicConfig, EveryDefaultIsValid) {
-  for (const auto& def : topic_config_defs()) {
+TEST(TopicConfig, EveryActedOnKeySetsItsField) {
+  const TopicConfig defaults;
+  for (const TopicConfigDef& def : topic_config_defs()) {
+    if (def.set == nullptr) continue;
+    TopicConfig config;
+    // A value different from the default, valid for the key.
+    std::string value = def.type == ConfigType::kBoolean
+                            ? (def.default_value == "true" ? "false" : "true")
+                        : def.type == ConfigType::kDouble ? "0.25"
+                        : !def.allowed.empty()            ? std::string(def.allowed.front())
+                                                          : "12345";
+    if (value == def.default_value) value = std::string(def.allowed.back());
     std::string error;
-    EXPECT_TRUE(validate_topic_config(def.name, def.default_value, error)) << error;
+    ASSERT_TRUE(validate_topic_config(def.name, value, error)) << def.name << ": " << error;
+    ASSERT_TRUE(def.set(config, value)) << def.name;
+    EXPECT_NE(config, defaults) << def.name << " set no field";
+    EXPECT_FALSE(def.set(config, "not a value")) << def.name;
   }
 }
 
-TEST(TopicConfig, ValidationMatchesKafkasRules) {
-  std::string error;
-  EXPECT_TRUE(validate_topic_config("cleanup.policy", "compact,delete", error));
-  EXPECT_TRUE(validate_topic_config("cleanup.policy", "compact, delete", error));
-  EXPECT_FALSE(validate_topic_config("cleanup.policy", "compact,shred", error));
-  EXPECT_NE(error.find("cleanup.policy"), std::string::npos);
-  EXPECT_FALSE(validate_topic_config("retention.ms", "forever", error));
-  EXPECT_EQ(error,
-            "Invalid value forever for configuration retention.ms: Not a number of type LONG");
-  EXPECT_TRUE(validate_topic_config("retention.ms", "-1", error));
-  EXPECT_FALSE(validate_topic_config("retention.ms", "-2", error));
-  EXPECT_FALSE(validate_topic_config("segment.bytes", "3000000000", error));  // beyond INT
-  EXPECT_FALSE(validate_topic_config("segment.bytes", "10", error));
-  EXPECT_FALSE(validate_topic_config("min.cleanable.dirty.ratio", "1.5", error));
-  EXPECT_TRUE(validate_topic_config("min.cleanable.dirty.ratio", "0.25", error));
-  EXPECT_FALSE(validate_topic_config("preallocate", "yes", error));
-  EXPECT_FALSE(validate_topic_config("message.timestamp.type", "Whenever", error));
-  EXPECT_FALSE(validate_topic_config("bogus", "1", error));
+TEST(TopicConfig, ResolutionOrderIsTopicThenDynamicThenStaticThenDefault) {
+  const TopicConfigDef& retention = *find_topic_config("retention.ms");
+  const Properties given = {{"log.retention.hours", "2"}};
+  auto entry = resolve_topic_entry(retention, {}, {nullptr, nullptr, &given});
+  EXPECT_EQ(entry.value, "7200000");
+  EXPECT_EQ(entry.source, ConfigSource::kStaticBrokerConfig);
+  EXPECT_EQ(entry.synonyms.front().name, "log.retention.hours");
+  EXPECT_EQ(entry.synonyms.front().value, "2");
+
+  const Properties both = {{"log.retention.ms", "5"}, {"log.retention.hours", "2"}};
+  entry = resolve_topic_entry(retention, {}, {nullptr, nullptr, &both});
+  EXPECT_EQ(entry.value, "5");
+  ASSERT_EQ(entry.synonyms.size(), 3u);  // ms, hours, then the hours default (168)
+  EXPECT_EQ(entry.synonyms[2].value, "168");
+  EXPECT_EQ(entry.synonyms[2].source, ConfigSource::kDefaultConfig);
+
+  const Map cluster = {{"log.retention.ms", "9"}};
+  const Map node = {{"log.retention.minutes", "1"}};
+  entry = resolve_topic_entry(retention, {}, {&node, &cluster, &both});
+  EXPECT_EQ(entry.value, "9");  // log.retention.ms outranks minutes at every level
+  EXPECT_EQ(entry.source, ConfigSource::kDynamicDefaultBrokerConfig);
+  entry = resolve_topic_entry(retention, {}, {&node, nullptr, &given});
+  EXPECT_EQ(entry.value, "60000");
+  EXPECT_EQ(entry.source, ConfigSource::kDynamicBrokerConfig);
+
+  entry = resolve_topic_entry(retention, {{"retention.ms", "1000"}}, {nullptr, nullptr, &given});
+  EXPECT_EQ(entry.value, "1000");
+  EXPECT_EQ(entry.source, ConfigSource::kDynamicTopicConfig);
+  EXPECT_EQ(entry.synonyms.size(), 3u);  // override, static hours, default hours
+
+  entry = resolve_topic_entry(retention, {}, {});
+  EXPECT_EQ(entry.value, "604800000");
+  EXPECT_EQ(entry.source, ConfigSource::kDefaultConfig);
 }
 
-TEST(TopicConfig, ResolutionOrderIsTopicThenBrokerThenDefault) {
-  const TopicConfigDef& retention = *find_topic_config("retention.ms");
-  const Properties broker = {{"log.retention.hours", "2"}};
-  auto resolved = resolve_topic_config(retention, {}, broker);
-  EXPECT_EQ(resolved.value, "7200000");
-  EXPECT_EQ(resolved.source, ConfigSource::kStaticBrokerConfig);
-  EXPECT_EQ(resolved.synonym_name, "log.retention.hours");
+TEST(TopicConfig, TypedValuesFollowTheSameResolution) {
+  const Properties given = {{"log.retention.hours", "2"}, {"log.cleanup.policy", "compact"}};
+  const Map overrides = {{"compression.type", "zstd"},
+                         {"message.timestamp.type", "LogAppendTime"},
+                         {"cleanup.policy", "compact, delete"},
+                         {"min.cleanable.dirty.ratio", "0.1"}};
+  const TopicConfig config = resolve_topic_config(overrides, {nullptr, nullptr, &given});
+  EXPECT_EQ(config.retention_ms, 7200000);
+  EXPECT_TRUE(config.compact);
+  EXPECT_TRUE(config.delete_enabled);
+  EXPECT_EQ(config.recompress_to, compression::Codec::kZstd);
+  EXPECT_TRUE(config.log_append_time);
+  EXPECT_DOUBLE_EQ(config.min_cleanable_dirty_ratio, 0.1);
 
-  resolved = resolve_topic_config(retention, {},
-                                  {{"log.retention.ms", "5"}, {"log.retention.hours", "2"}});
-  EXPECT_EQ(resolved.value, "5");
+  const TopicConfig broker_only = resolve_topic_config({}, {nullptr, nullptr, &given});
+  EXPECT_TRUE(broker_only.compact);
+  EXPECT_FALSE(broker_only.delete_enabled);
+}
 
-  resolved = resolve_topic_config(retention, {{"retention.ms", "1000"}}, broker);
-  EXPECT_EQ(resolved.value, "1000");
-  EXPECT_EQ(resolved.source, ConfigSource::kDynamicTopicConfig);
-
-  resolved = resolve_topic_config(retention, {}, {});
-  EXPECT_EQ(resolved.value, "604800000");
-  EXPECT_EQ(resolved.source, ConfigSource::kDefaultConfig);
+TEST(TopicConfig, AStoredValueThatDoesNotParseFallsBackToTheNextLayer) {
+  const Properties given = {{"log.segment.bytes", "2048"}};
+  const TopicConfig config =
+      resolve_topic_config({{"segment.bytes", "lots"}}, {nullptr, nullptr, &given});
+  EXPECT_EQ(config.segment_bytes, 2048);
 }
 
 }  // namespace

@@ -158,9 +158,9 @@ void GroupCoordinator::ensure_topic(std::function<void(ErrorCode)> done) {
                   {"segment.bytes", std::to_string(config_.offsets_topic_segment_bytes)}};
   metadata_.create_topics(
       {spec}, false, [done = std::move(done)](std::vector<metadata::TopicResult> results) {
-        const bool created = !results.empty() &&
-                             (results[0].status.ok() ||
-                              results[0].status.code == metadata::ErrorCode::kTopicAlreadyExists);
+        const bool created =
+            !results.empty() &&
+            (results[0].status.ok() || results[0].status.code == metadata::Error::kTopicExists);
         if (created) {
           spdlog::info("created {}", kOffsetsTopic);
         } else if (!results.empty()) {

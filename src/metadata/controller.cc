@@ -21,7 +21,7 @@ Status validate_config_entries(const std::vector<ConfigEntry>& entries) {
   for (const ConfigEntry& entry : entries) {
     if (entry.key.empty() || !fits_record(entry.key) ||
         (entry.value && !fits_record(*entry.value))) {
-      return Status::error(ErrorCode::kInvalidConfig,
+      return Status::error(Error::kInvalidConfig,
                            fmt::format("Invalid config key or value for '{}'", entry.key));
     }
   }
@@ -40,11 +40,11 @@ Uuid fresh_topic_id(const MetadataImage& image) {
 
 Status validate_partition_count(int32_t count) {
   if (count <= 0) {
-    return Status::error(ErrorCode::kInvalidPartitions,
+    return Status::error(Error::kInvalidPartitions,
                          "Number of partitions was set to an invalid non-positive value.");
   }
   if (count > kMaxPartitionsPerTopic) {
-    return Status::error(ErrorCode::kInvalidPartitions,
+    return Status::error(Error::kInvalidPartitions,
                          fmt::format("Number of partitions {} exceeds the limit of {}.", count,
                                      kMaxPartitionsPerTopic));
   }
@@ -53,13 +53,13 @@ Status validate_partition_count(int32_t count) {
 
 Status validate_replication_factor(int16_t factor) {
   if (factor <= 0) {
-    return Status::error(ErrorCode::kInvalidReplicationFactor,
+    return Status::error(Error::kInvalidReplicationFactor,
                          "Replication factor must be larger than 0, or -1 to use the default "
                          "value.");
   }
   // Single node: exactly one broker can hold a replica.
   if (factor > 1) {
-    return Status::error(ErrorCode::kInvalidReplicationFactor,
+    return Status::error(Error::kInvalidReplicationFactor,
                          fmt::format("Unable to replicate the partition {} time(s): The target "
                                      "replication factor of {} cannot be reached because only "
                                      "1 broker(s) are registered.",
@@ -73,8 +73,7 @@ Status validate_new_topic(const MetadataImage& image, const CreateTopicSpec& spe
   Status status = validate_topic_name(spec.name);
   if (!status.ok()) return status;
   if (image.topic(spec.name) != nullptr) {
-    return Status::error(ErrorCode::kTopicAlreadyExists,
-                         fmt::format("Topic '{}' already exists.", spec.name));
+    return Status::error(Error::kTopicExists, fmt::format("Topic '{}' already exists.", spec.name));
   }
   status = validate_partition_count(partitions);
   if (!status.ok()) return status;
@@ -94,7 +93,7 @@ std::set<std::string> duplicate_names(const std::vector<T>& items, Key key) {
 }
 
 Status duplicate_error() {
-  return Status::error(ErrorCode::kInvalidRequest, "Duplicate resource in request.");
+  return Status::error(Error::kInvalidRequest, "Duplicate resource in request.");
 }
 
 bool is_broker_resource_name(const std::string& name) {
@@ -114,21 +113,20 @@ bool is_internal_topic(const std::string& name) {
 
 Status validate_topic_name(const std::string& name) {
   if (name.empty()) {
-    return Status::error(ErrorCode::kInvalidTopicException,
-                         "Topic name is illegal, it can't be empty");
+    return Status::error(Error::kInvalidTopic, "Topic name is illegal, it can't be empty");
   }
   if (name == "." || name == "..") {
-    return Status::error(ErrorCode::kInvalidTopicException, "Topic name cannot be \".\" or \"..\"");
+    return Status::error(Error::kInvalidTopic, "Topic name cannot be \".\" or \"..\"");
   }
   if (name.size() > kMaxTopicNameBytes) {
-    return Status::error(ErrorCode::kInvalidTopicException,
+    return Status::error(Error::kInvalidTopic,
                          fmt::format("Topic name is illegal, it can't be longer than {} "
                                      "characters, topic name: {}",
                                      kMaxTopicNameBytes, name));
   }
   for (char c : name) {
     if (!legal_topic_char(c)) {
-      return Status::error(ErrorCode::kInvalidTopicException,
+      return Status::error(Error::kInvalidTopic,
                            fmt::format("Topic name \"{}\" is illegal, it contains a character "
                                        "other than ASCII alphanumerics, '.', '_' and '-'",
                                        name));
@@ -180,10 +178,10 @@ std::vector<DeleteTopicResult> plan_delete_topics(const MetadataImage& image,
     const TopicImage* topic = ref.name.empty() ? image.topic(ref.topic_id) : image.topic(ref.name);
     if (topic == nullptr || removed.contains(topic->topic_id)) {
       result.status = ref.name.empty()
-                          ? Status::error(ErrorCode::kUnknownTopicId,
+                          ? Status::error(Error::kUnknownTopicId,
                                           "This server does not "
                                           "host this topic ID.")
-                          : Status::error(ErrorCode::kUnknownTopicOrPartition,
+                          : Status::error(Error::kUnknownTopic,
                                           "This server does not host this topic-partition.");
     } else {
       result.name = topic->name;
@@ -209,15 +207,15 @@ std::vector<CreatePartitionsResult> plan_create_partitions(
     if (duplicates.contains(spec.name)) {
       result.status = duplicate_error();
     } else if (topic == nullptr) {
-      result.status = Status::error(ErrorCode::kUnknownTopicOrPartition,
-                                    "This server does not host this topic-partition.");
+      result.status =
+          Status::error(Error::kUnknownTopic, "This server does not host this topic-partition.");
     } else if (spec.count < current) {
       result.status = Status::error(
-          ErrorCode::kInvalidPartitions,
+          Error::kInvalidPartitions,
           fmt::format("Topic currently has {} partitions, which is higher than the requested {}.",
                       current, spec.count));
     } else if (spec.count == current) {
-      result.status = Status::error(ErrorCode::kInvalidPartitions,
+      result.status = Status::error(Error::kInvalidPartitions,
                                     fmt::format("Topic already has {} partitions.", current));
     } else {
       result.status = validate_partition_count(spec.count);
@@ -247,11 +245,11 @@ std::vector<AlterConfigsResult> plan_alter_configs(const MetadataImage& image,
     if (duplicates.contains(key(spec))) {
       result.status = duplicate_error();
     } else if (topic && image.topic(spec.resource_name) == nullptr) {
-      result.status = Status::error(ErrorCode::kUnknownTopicOrPartition,
-                                    "This server does not host this topic-partition.");
+      result.status =
+          Status::error(Error::kUnknownTopic, "This server does not host this topic-partition.");
     } else if (!topic && !is_broker_resource_name(spec.resource_name)) {
       result.status =
-          Status::error(ErrorCode::kInvalidRequest,
+          Status::error(Error::kInvalidRequest,
                         fmt::format("Invalid broker resource name '{}'", spec.resource_name));
     } else {
       result.status = validate_config_entries(spec.changes);
@@ -274,7 +272,7 @@ Status plan_register_broker(const RegisterBrokerRecord& registration,
     fits = fits && fits_record(listener.name) && fits_record(listener.host);
   }
   if (registration.node_id < 0 || !fits || registration.listeners.size() > 1024) {
-    return Status::error(ErrorCode::kInvalidRequest, "Invalid broker registration");
+    return Status::error(Error::kInvalidRequest, "Invalid broker registration");
   }
   records.push_back(registration);
   return {};

@@ -32,7 +32,7 @@ TEST_F(MetadataControllerTest, TopicNameRules) {
                           std::string("a b"), std::string("a/b"), std::string("caf\xc3\xa9"),
                           std::string("a\0b", 3)}) {
     Status status = validate_topic_name(bad);
-    EXPECT_EQ(status.code, ErrorCode::kInvalidTopicException) << bad;
+    EXPECT_EQ(status.code, Error::kInvalidTopic) << bad;
     EXPECT_TRUE(status.message.has_value());
   }
 }
@@ -51,20 +51,20 @@ TEST_F(MetadataControllerTest, CreateTopicsPerItemErrors) {
   EXPECT_FALSE(results[0].topic_id.is_zero());
   EXPECT_EQ(results[0].num_partitions, 4);
   EXPECT_EQ(results[0].replication_factor, 1);
-  EXPECT_EQ(results[1].status.code, ErrorCode::kInvalidTopicException);
-  EXPECT_EQ(results[2].status.code, ErrorCode::kInvalidPartitions);
-  EXPECT_EQ(results[3].status.code, ErrorCode::kInvalidPartitions);
-  EXPECT_EQ(results[4].status.code, ErrorCode::kInvalidReplicationFactor);
+  EXPECT_EQ(results[1].status.code, Error::kInvalidTopic);
+  EXPECT_EQ(results[2].status.code, Error::kInvalidPartitions);
+  EXPECT_EQ(results[3].status.code, Error::kInvalidPartitions);
+  EXPECT_EQ(results[4].status.code, Error::kInvalidReplicationFactor);
   EXPECT_TRUE(results[4].status.message.has_value());
-  EXPECT_EQ(results[5].status.code, ErrorCode::kInvalidReplicationFactor);
-  EXPECT_EQ(results[6].status.code, ErrorCode::kInvalidRequest);
-  EXPECT_EQ(results[7].status.code, ErrorCode::kInvalidRequest);
+  EXPECT_EQ(results[5].status.code, Error::kInvalidReplicationFactor);
+  EXPECT_EQ(results[6].status.code, Error::kInvalidRequest);
+  EXPECT_EQ(results[7].status.code, Error::kInvalidRequest);
   ASSERT_NE(machine_.image().topic("ok"), nullptr);
   EXPECT_EQ(machine_.image().topic("ok")->partitions.size(), 4u);
   EXPECT_EQ(machine_.image().topics_by_name.size(), 1u);
 
   auto again = create({{"ok", 1, 1, {}}});
-  EXPECT_EQ(again[0].status.code, ErrorCode::kTopicAlreadyExists);
+  EXPECT_EQ(again[0].status.code, Error::kTopicExists);
 }
 
 TEST_F(MetadataControllerTest, DeleteByNameAndId) {
@@ -79,9 +79,9 @@ TEST_F(MetadataControllerTest, DeleteByNameAndId) {
   EXPECT_EQ(results[0].topic_id, created[0].topic_id);
   EXPECT_TRUE(results[1].status.ok());
   EXPECT_EQ(results[1].name, "b");
-  EXPECT_EQ(results[2].status.code, ErrorCode::kUnknownTopicOrPartition);
-  EXPECT_EQ(results[3].status.code, ErrorCode::kUnknownTopicId);
-  EXPECT_EQ(results[4].status.code, ErrorCode::kUnknownTopicOrPartition);
+  EXPECT_EQ(results[2].status.code, Error::kUnknownTopic);
+  EXPECT_EQ(results[3].status.code, Error::kUnknownTopicId);
+  EXPECT_EQ(results[4].status.code, Error::kUnknownTopic);
   EXPECT_TRUE(machine_.image().topics_by_name.empty());
 }
 
@@ -92,13 +92,13 @@ TEST_F(MetadataControllerTest, CreatePartitionsOnlyIncreases) {
       plan_create_partitions(machine_.image(), defaults(), {{"a", 5}, {"missing", 3}}, records);
   commit(records);
   EXPECT_TRUE(results[0].status.ok());
-  EXPECT_EQ(results[1].status.code, ErrorCode::kUnknownTopicOrPartition);
+  EXPECT_EQ(results[1].status.code, Error::kUnknownTopic);
   EXPECT_EQ(machine_.image().topic("a")->partitions.size(), 5u);
   records.clear();
   results = plan_create_partitions(machine_.image(), defaults(), {{"a", 5}}, records);
-  EXPECT_EQ(results[0].status.code, ErrorCode::kInvalidPartitions);
+  EXPECT_EQ(results[0].status.code, Error::kInvalidPartitions);
   results = plan_create_partitions(machine_.image(), defaults(), {{"a", 3}}, records);
-  EXPECT_EQ(results[0].status.code, ErrorCode::kInvalidPartitions);
+  EXPECT_EQ(results[0].status.code, Error::kInvalidPartitions);
   EXPECT_TRUE(records.empty());
 }
 
@@ -115,10 +115,10 @@ TEST_F(MetadataControllerTest, AlterConfigsValidatesResources) {
                          records);
   commit(records);
   EXPECT_TRUE(results[0].status.ok());
-  EXPECT_EQ(results[1].status.code, ErrorCode::kUnknownTopicOrPartition);
-  EXPECT_EQ(results[2].status.code, ErrorCode::kInvalidRequest);
+  EXPECT_EQ(results[1].status.code, Error::kUnknownTopic);
+  EXPECT_EQ(results[2].status.code, Error::kInvalidRequest);
   EXPECT_TRUE(results[3].status.ok());
-  EXPECT_EQ(results[4].status.code, ErrorCode::kInvalidConfig);
+  EXPECT_EQ(results[4].status.code, Error::kInvalidConfig);
   EXPECT_EQ(machine_.image().topic("a")->configs.at("retention.ms"), "1");
   EXPECT_EQ(machine_.image().broker_configs.at("").at("x"), "1");
 }

@@ -12,7 +12,7 @@ constexpr uint16_t kSnapshotVersion = 1;
 constexpr size_t kSnapshotHeaderBytes = 4 + 2 + 8;
 
 Status invalid(std::string message) {
-  return Status::error(ErrorCode::kInvalidRequest, std::move(message));
+  return Status::error(Error::kInvalidRequest, std::move(message));
 }
 
 }  // namespace
@@ -118,21 +118,21 @@ Status MetadataStateMachine::apply_record(const RemoveTopicRecord& rec) {
 std::vector<uint8_t> encode_snapshot(const MetadataImage& image) {
   std::vector<Record> records;
   for (const auto& [node_id, broker] : image.brokers) {
-    records.push_back(RegisterBrokerRecord{node_id, broker.listeners, broker.rack});
+    records.emplace_back(RegisterBrokerRecord{node_id, broker.listeners, broker.rack});
   }
   for (const auto& [name, configs] : image.broker_configs) {
     for (const auto& [key, value] : configs) {
-      records.push_back(ConfigRecord{ConfigResourceType::kBroker, name, key, value});
+      records.emplace_back(ConfigRecord{ConfigResourceType::kBroker, name, key, value});
     }
   }
   for (const auto& [name, topic] : image.topics_by_name) {
-    records.push_back(TopicRecord{name, topic->topic_id});
+    records.emplace_back(TopicRecord{name, topic->topic_id});
     for (const PartitionImage& p : topic->partitions) {
-      records.push_back(PartitionRecord{topic->topic_id, p.partition_index, p.replicas, p.isr,
-                                        p.leader, p.leader_epoch, p.partition_epoch});
+      records.emplace_back(PartitionRecord{topic->topic_id, p.partition_index, p.replicas, p.isr,
+                                           p.leader, p.leader_epoch, p.partition_epoch});
     }
     for (const auto& [key, value] : topic->configs) {
-      records.push_back(ConfigRecord{ConfigResourceType::kTopic, name, key, value});
+      records.emplace_back(ConfigRecord{ConfigResourceType::kTopic, name, key, value});
     }
   }
   ByteWriter header;

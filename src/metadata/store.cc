@@ -16,20 +16,20 @@ Status status_from_raft(int raft_status) {
     case RAFT_NOTLEADER:
     case RAFT_LEADERSHIPLOST:
     case RAFT_SHUTDOWN:
-      return Status::error(ErrorCode::kNotController,
+      return Status::error(Error::kNotController,
                            std::string("metadata log: ") + raft_strerror(raft_status));
     default:
-      return Status::error(ErrorCode::kUnknownServerError,
+      return Status::error(Error::kInternal,
                            std::string("metadata log: ") + raft_strerror(raft_status));
   }
 }
 
 Status shutting_down() {
-  return Status::error(ErrorCode::kNotController, "metadata store is shutting down");
+  return Status::error(Error::kNotController, "metadata store is shutting down");
 }
 
 Status queue_full() {
-  return Status::error(ErrorCode::kRequestTimedOut, "metadata operation queue is full");
+  return Status::error(Error::kTimedOut, "metadata operation queue is full");
 }
 
 // Items that had succeeded in planning inherit the append failure.

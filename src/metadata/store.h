@@ -40,7 +40,7 @@ class MetadataStore final : private LogStateMachine {
 
   // Starts the raft thread, replays snapshot + log and waits until this node leads.
   // Returns null (with `error` set when given) on failure.
-  static std::unique_ptr<MetadataStore> open(const MetadataOptions& options,
+  static std::unique_ptr<MetadataStore> open(const MetadataOptions& input,
                                              std::string* error = nullptr);
   ~MetadataStore() override;
 

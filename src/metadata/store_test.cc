@@ -106,11 +106,11 @@ TEST_F(MetadataStoreTest, ErrorsFromTheController) {
   ASSERT_TRUE(create({{"t", 1, 1, {}}})[0].status.ok());
   auto results = create(
       {{"t", 1, 1, {}}, {"bad!", 1, 1, {}}, {"..", 1, 1, {}}, {"p", 0, 1, {}}, {"r", 1, 2, {}}});
-  EXPECT_EQ(results[0].status.code, ErrorCode::kTopicAlreadyExists);
-  EXPECT_EQ(results[1].status.code, ErrorCode::kInvalidTopicException);
-  EXPECT_EQ(results[2].status.code, ErrorCode::kInvalidTopicException);
-  EXPECT_EQ(results[3].status.code, ErrorCode::kInvalidPartitions);
-  EXPECT_EQ(results[4].status.code, ErrorCode::kInvalidReplicationFactor);
+  EXPECT_EQ(results[0].status.code, Error::kTopicExists);
+  EXPECT_EQ(results[1].status.code, Error::kInvalidTopic);
+  EXPECT_EQ(results[2].status.code, Error::kInvalidTopic);
+  EXPECT_EQ(results[3].status.code, Error::kInvalidPartitions);
+  EXPECT_EQ(results[4].status.code, Error::kInvalidReplicationFactor);
   EXPECT_EQ(store_->current()->topics_by_name.size(), 1u);
 }
 
@@ -130,7 +130,7 @@ TEST_F(MetadataStoreTest, PipelinedCreatesSeeEachOther) {
     if (results[0].status.ok()) {
       ++created;
     } else {
-      EXPECT_EQ(results[0].status.code, ErrorCode::kTopicAlreadyExists);
+      EXPECT_EQ(results[0].status.code, Error::kTopicExists);
     }
   }
   EXPECT_EQ(created, 1);
@@ -174,8 +174,8 @@ TEST_F(MetadataStoreTest, DeleteByIdAndUnknown) {
   auto results = remove({{"", created[0].topic_id}, {"", Uuid::random()}, {"nope", {}}});
   EXPECT_TRUE(results[0].status.ok());
   EXPECT_EQ(results[0].name, "x");
-  EXPECT_EQ(results[1].status.code, ErrorCode::kUnknownTopicId);
-  EXPECT_EQ(results[2].status.code, ErrorCode::kUnknownTopicOrPartition);
+  EXPECT_EQ(results[1].status.code, Error::kUnknownTopicId);
+  EXPECT_EQ(results[2].status.code, Error::kUnknownTopic);
   EXPECT_EQ(store_->current()->topic("x"), nullptr);
 }
 
@@ -208,7 +208,7 @@ TEST_F(MetadataStoreTest, RestartFromSnapshotPlusLaterEntries) {
   EXPECT_EQ(after->topic("t3"), nullptr);
   // The log keeps working after a snapshot restore.
   EXPECT_TRUE(create({{"t3", 1, 1, {}}})[0].status.ok());
-  EXPECT_EQ(create({{"t4", 1, 1, {}}})[0].status.code, ErrorCode::kTopicAlreadyExists);
+  EXPECT_EQ(create({{"t4", 1, 1, {}}})[0].status.code, Error::kTopicExists);
 }
 
 TEST_F(MetadataStoreTest, ThousandTopics) {
@@ -227,7 +227,7 @@ TEST_F(MetadataStoreTest, ThousandTopics) {
     auto results = promise.get_future().get();
     // A full queue is a legitimate answer; anything else is a bug.
     if (!results[0].status.ok()) {
-      EXPECT_EQ(results[0].status.code, ErrorCode::kRequestTimedOut);
+      EXPECT_EQ(results[0].status.code, Error::kTimedOut);
       ++failed;
     }
   }
@@ -255,7 +255,7 @@ TEST_F(MetadataStoreTest, OperationsAfterShutdownFail) {
   open();
   store_->shutdown();
   auto results = create({{"late", 1, 1, {}}});
-  EXPECT_EQ(results[0].status.code, ErrorCode::kNotController);
+  EXPECT_EQ(results[0].status.code, Error::kNotController);
 }
 
 TEST_F(MetadataStoreTest, CorruptSegmentIsAnErrorNotACrash) {

@@ -16,29 +16,31 @@ namespace eddy::metadata {
 using eddy::Uuid;
 using eddy::UuidHash;
 
-// Kafka's numeric error codes used by the controller operations.
-enum class ErrorCode : int16_t {
-  kNone = 0,
-  kUnknownTopicOrPartition = 3,
-  kRequestTimedOut = 7,
-  kInvalidTopicException = 17,
-  kTopicAlreadyExists = 36,
-  kInvalidPartitions = 37,
-  kInvalidReplicationFactor = 38,
-  kInvalidRequest = 42,
-  kInvalidConfig = 40,
-  kNotController = 41,
-  kUnknownServerError = -1,
-  kUnknownTopicId = 100,
+// Why a controller operation failed. Domain errors, no Kafka numbers: the broker maps each to
+// its Kafka error code (src/broker/errors.h).
+enum class Error {
+  kNone,
+  kUnknownTopic,              // no such topic or partition
+  kUnknownTopicId,            // no topic with that id
+  kTimedOut,                  // the quorum did not commit in time
+  kInvalidTopic,              // a name that is not a legal topic name
+  kTopicExists,               // CreateTopics of a name in use
+  kInvalidPartitions,         // a partition count or assignment that cannot be
+  kInvalidReplicationFactor,  // more replicas than brokers, or fewer than one
+  kInvalidRequest,            // a request that contradicts itself
+  kInvalidConfig,             // a config value the key table refuses
+  kNotController,             // this node does not lead the metadata quorum
+  kInternal,                  // the metadata log failed
 };
 
-// A per-item outcome: Kafka's error code plus an optional human-readable message.
+// A per-item outcome: the error plus an optional human-readable message (Kafka's wording,
+// passed to clients as is).
 struct Status {
-  ErrorCode code = ErrorCode::kNone;
+  Error code = Error::kNone;
   std::optional<std::string> message;
 
-  bool ok() const { return code == ErrorCode::kNone; }
-  static Status error(ErrorCode code, std::string message) { return {code, std::move(message)}; }
+  bool ok() const { return code == Error::kNone; }
+  static Status error(Error code, std::string message) { return {code, std::move(message)}; }
 };
 
 // Kafka's ConfigResource types.

@@ -21,7 +21,10 @@ Connection::Connection(asio::ip::tcp::socket socket, ConnectionInfo info, Connec
       response_ready_(socket_.get_executor()),
       room_available_(socket_.get_executor()),
       idle_timer_(socket_.get_executor()),
-      last_activity_(std::chrono::steady_clock::now()) {}
+      last_activity_(std::chrono::steady_clock::now()) {
+  EDDY_ASSERT(limits_.max_request_bytes > 0 && limits_.max_inflight_requests > 0 &&
+              limits_.max_inflight_bytes > 0 && limits_.idle_timeout.count() > 0);
+}
 
 void Connection::start() {
   std::error_code ignored;

@@ -19,11 +19,13 @@
 
 namespace eddy::net {
 
+// Set by the server from its configuration (the keys' defaults live in src/config only);
+// every limit must be positive.
 struct ConnectionLimits {
-  int32_t max_request_bytes = 104857600;           // socket.request.max.bytes
-  int32_t max_inflight_requests = 500;             // queued.max.requests, per connection
-  int64_t max_inflight_bytes = 104857600;          // request bytes held by in-flight requests
-  std::chrono::milliseconds idle_timeout{600000};  // connections.max.idle.ms
+  int32_t max_request_bytes = 0;              // socket.request.max.bytes
+  int32_t max_inflight_requests = 0;          // queued.max.requests, per connection
+  int64_t max_inflight_bytes = 0;             // request bytes held by in-flight requests
+  std::chrono::milliseconds idle_timeout{0};  // connections.max.idle.ms
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

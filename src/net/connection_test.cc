@@ -16,6 +16,16 @@
 namespace eddy::net {
 namespace {
 
+// Generous limits; each test tightens the one it checks.
+ConnectionLimits test_limits() {
+  ConnectionLimits limits;
+  limits.max_request_bytes = 16 << 20;
+  limits.max_inflight_requests = 100;
+  limits.max_inflight_bytes = 16 << 20;
+  limits.idle_timeout = std::chrono::minutes(10);
+  return limits;
+}
+
 // Test handler. A request frame is "<delay_ms>:<payload>"; the response frame is the payload
 // after the delay. "file:<text>" answers with <text> spliced from a temporary file.
 class DelayEchoHandler : public RequestHandler {
@@ -126,7 +136,7 @@ class ServerTest : public ::testing::Test {
 };
 
 TEST_F(ServerTest, PipelinedResponsesComeBackInRequestOrder) {
-  start({});
+  start(test_limits());
   Client client(port_);
   // The first request takes longest, so handling finishes in reverse order.
   client.send_frame("150:first");
@@ -139,7 +149,7 @@ TEST_F(ServerTest, PipelinedResponsesComeBackInRequestOrder) {
 }
 
 TEST_F(ServerTest, InflightRequestsAreBounded) {
-  ConnectionLimits limits;
+  ConnectionLimits limits = test_limits();
   limits.max_inflight_requests = 2;
   start(limits);
   Client client(port_);
@@ -149,7 +159,7 @@ TEST_F(ServerTest, InflightRequestsAreBounded) {
 }
 
 TEST_F(ServerTest, OversizeAndNegativeSizesCloseOnlyThatConnection) {
-  ConnectionLimits limits;
+  ConnectionLimits limits = test_limits();
   limits.max_request_bytes = 1024;
   start(limits);
   Client oversize(port_);
@@ -164,7 +174,7 @@ TEST_F(ServerTest, OversizeAndNegativeSizesCloseOnlyThatConnection) {
 }
 
 TEST_F(ServerTest, SilentAndStalledClientsAreClosedAfterIdleTimeout) {
-  ConnectionLimits limits;
+  ConnectionLimits limits = test_limits();
   limits.idle_timeout = std::chrono::milliseconds(200);
   start(limits);
   Client silent(port_);
@@ -176,7 +186,7 @@ TEST_F(ServerTest, SilentAndStalledClientsAreClosedAfterIdleTimeout) {
 }
 
 TEST_F(ServerTest, SlowRequestIsNotIdle) {
-  ConnectionLimits limits;
+  ConnectionLimits limits = test_limits();
   limits.idle_timeout = std::chrono::milliseconds(100);
   start(limits);
   Client client(port_);
@@ -185,7 +195,7 @@ TEST_F(ServerTest, SlowRequestIsNotIdle) {
 }
 
 TEST_F(ServerTest, FileSplicesAreSentInPlace) {
-  start({});
+  start(test_limits());
   Client client(port_);
   client.send_frame("file:bytes from a file");
   const std::string prefix("\0\0\0\x11", 4);  // the records length prefix: 17 bytes

@@ -11,7 +11,7 @@
 #include <sys/resource.h>
 
 #include "broker/broker.h"
-#include "broker/log_config.h"
+#include "broker/configs/resolve.h"
 #include "broker/partition_sync.h"
 #include "common/log.h"
 #include "config/server_config.h"
@@ -85,8 +85,8 @@ bool open_logs(const config::ServerConfig& config, const metadata::MetadataStore
   const auto image = store.current();
   const auto error = logs.open_all([&config, &image](const std::string& topic) {
     const metadata::TopicImage* known = image->topic(topic);
-    return broker::log_config_for(config,
-                                  known != nullptr ? known->configs : metadata::ConfigMap{});
+    return broker::topic_config_for(config, *image,
+                                    known != nullptr ? known->configs : metadata::ConfigMap{});
   });
   if (error != storage::Error::kNone) {
     spdlog::error("cannot open partition logs: {}", storage::to_string(error));
@@ -169,7 +169,7 @@ int run(const Options& options) {
 
   storage::LogManagerConfig storage_config;
   storage_config.log_dirs.assign(config.log_dirs.begin(), config.log_dirs.end());
-  storage_config.default_config = broker::log_config_for(config, {});
+  storage_config.default_config = broker::topic_config_for(config, *store->current(), {});
   storage_config.retention_check_interval_ms = config.log_retention_check_interval_ms;
   storage_config.flush_offset_checkpoint_interval_ms =
       config.log_flush_offset_checkpoint_interval_ms;
@@ -190,12 +190,7 @@ int run(const Options& options) {
       });
   sync.reconcile(*store->current());
 
-  group::GroupConfig group_config;
-  if (!group::parse_group_config(config.effective, group_config, error)) {
-    spdlog::error("invalid configuration: {}", error);
-    store->shutdown();
-    return 1;
-  }
+  const group::GroupConfig group_config(config);
   // Loads __consumer_offsets on its own thread (group requests get COORDINATOR_LOAD_IN_PROGRESS
   // meanwhile).
   group::GroupCoordinator groups(group_config, logs, *store);

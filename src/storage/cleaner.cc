@@ -18,7 +18,7 @@ constexpr size_t kMaxDecompressedBytes = records::kMaxDecompressedBatchBytes;
 // segment: total size <= segment.bytes and offsets within an int32 of the group's base.
 std::vector<std::vector<std::shared_ptr<Segment>>> group_segments(
     const std::vector<std::shared_ptr<Segment>>& segments, int64_t end_offset,
-    const LogConfig& config) {
+    const config::TopicConfig& config) {
   std::vector<std::vector<std::shared_ptr<Segment>>> groups;
   int64_t group_bytes = 0;
   for (size_t i = 0; i + 1 < segments.size(); ++i) {
@@ -46,7 +46,7 @@ int64_t first_batch_timestamp_ms(const Segment& segment) {
 
 CleanableRange cleanable_range(const PartitionLog& log,
                                const std::vector<std::shared_ptr<Segment>>& segments,
-                               const LogConfig& config, int64_t now_ms) {
+                               const config::TopicConfig& config, int64_t now_ms) {
   EDDY_ASSERT(!segments.empty());
   CleanableRange range;
   range.first_uncleanable_offset = segments.back()->base_offset();
@@ -95,7 +95,7 @@ std::shared_ptr<PartitionLog> Cleaner::pick(const std::vector<std::shared_ptr<Pa
   std::shared_ptr<PartitionLog> horizon_passed;
   double best_ratio = -1;
   for (const auto& log : logs) {
-    LogConfig config = log->config();
+    const config::TopicConfig config = *log->config();
     if (!config.compact || uncleanable_.contains(log->dir().string())) continue;
     auto segments = log->segments();
     if (segments.size() < 2) continue;  // only the active segment
@@ -111,7 +111,7 @@ std::shared_ptr<PartitionLog> Cleaner::pick(const std::vector<std::shared_ptr<Pa
   return filthiest != nullptr ? filthiest : horizon_passed;
 }
 
-size_t Cleaner::max_batch_bytes(const LogConfig& config) const {
+size_t Cleaner::max_batch_bytes(const config::TopicConfig& config) const {
   return static_cast<size_t>(std::max<int64_t>(
       {int64_t{config.max_message_bytes} + static_cast<int64_t>(records::kBatchLengthFieldEnd),
        config_.io_buffer_bytes, 1 << 20}));
@@ -120,7 +120,7 @@ size_t Cleaner::max_batch_bytes(const LogConfig& config) const {
 Error Cleaner::clean(PartitionLog& log, int64_t now_ms, CleanStats* stats_out) {
   CleanStats stats;
   auto cleaning = log.lock_for_cleaning();
-  LogConfig config = log.config();
+  const config::TopicConfig config = *log.config();
   auto segments = log.segments();
   CleanableRange range = cleanable_range(log, segments, config, now_ms);
   int64_t end_offset = range.first_uncleanable_offset;
@@ -151,8 +151,8 @@ Error Cleaner::clean(PartitionLog& log, int64_t now_ms, CleanStats* stats_out) {
 }
 
 Error Cleaner::build_map(const std::vector<std::shared_ptr<Segment>>& segments,
-                         const CleanableRange& range, const LogConfig& config, int64_t& end_offset,
-                         CleanStats& stats) {
+                         const CleanableRange& range, const config::TopicConfig& config,
+                         int64_t& end_offset, CleanStats& stats) {
   // The dirty range cannot hold more keys than offsets: size the map for that, within bounds.
   map_.reset(range.first_uncleanable_offset - range.first_dirty_offset);
   stats.map_memory_bytes = map_.memory_bytes();
@@ -208,7 +208,7 @@ Error Cleaner::map_batch(std::span<const uint8_t> batch, const records::BatchHea
 }
 
 Error Cleaner::clean_group(PartitionLog& log, const std::vector<std::shared_ptr<Segment>>& group,
-                           const LogConfig& config, int64_t now_ms, int64_t& horizon_ms,
+                           const config::TopicConfig& config, int64_t now_ms, int64_t& horizon_ms,
                            CleanStats& stats) {
   auto cleaned =
       Segment::create_with_suffix(log.dir(), group.front()->base_offset(), config, ".cleaned");
@@ -240,7 +240,7 @@ Error Cleaner::clean_group(PartitionLog& log, const std::vector<std::shared_ptr<
 }
 
 Error Cleaner::write_group(Segment& cleaned, const std::vector<std::shared_ptr<Segment>>& group,
-                           const LogConfig& config, int64_t now_ms, int64_t& horizon_ms,
+                           const config::TopicConfig& config, int64_t now_ms, int64_t& horizon_ms,
                            CleanStats& stats) {
   write_buffer_.clear();
   auto write_out = [&]() {

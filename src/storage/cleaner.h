@@ -41,7 +41,7 @@ struct CleanableRange {
 
 CleanableRange cleanable_range(const PartitionLog& log,
                                const std::vector<std::shared_ptr<Segment>>& segments,
-                               const LogConfig& config, int64_t now_ms);
+                               const config::TopicConfig& config, int64_t now_ms);
 
 struct CleanStats {
   int64_t bytes_read = 0;
@@ -71,17 +71,17 @@ class Cleaner {
 
  private:
   Error build_map(const std::vector<std::shared_ptr<Segment>>& segments,
-                  const CleanableRange& range, const LogConfig& config, int64_t& end_offset,
-                  CleanStats& stats);
+                  const CleanableRange& range, const config::TopicConfig& config,
+                  int64_t& end_offset, CleanStats& stats);
   Error map_batch(std::span<const uint8_t> batch, const records::BatchHeader& header,
                   const CleanableRange& range, bool& full);
   Error clean_group(PartitionLog& log, const std::vector<std::shared_ptr<Segment>>& group,
-                    const LogConfig& config, int64_t now_ms, int64_t& horizon_ms,
+                    const config::TopicConfig& config, int64_t now_ms, int64_t& horizon_ms,
                     CleanStats& stats);
   Error write_group(Segment& cleaned, const std::vector<std::shared_ptr<Segment>>& group,
-                    const LogConfig& config, int64_t now_ms, int64_t& horizon_ms,
+                    const config::TopicConfig& config, int64_t now_ms, int64_t& horizon_ms,
                     CleanStats& stats);
-  size_t max_batch_bytes(const LogConfig& config) const;
+  size_t max_batch_bytes(const config::TopicConfig& config) const;
   bool aborted() const { return aborted_.load(std::memory_order_acquire); }
 
   const CleanerConfig config_;

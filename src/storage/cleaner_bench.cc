@@ -15,11 +15,11 @@
 namespace {
 
 namespace ct = eddy::storage::testing;
+using eddy::config::TopicConfig;
 using eddy::storage::Cleaner;
 using eddy::storage::CleanerConfig;
 using eddy::storage::CleanStats;
 using eddy::storage::Error;
-using eddy::storage::LogConfig;
 
 int64_t peak_rss_kb() {
   struct rusage usage {};
@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   int keys = argc > 2 ? std::atoi(argv[2]) : 10000;
   size_t value_bytes = argc > 3 ? static_cast<size_t>(std::atoll(argv[3])) : 1000;
   ct::TempDir root;
-  LogConfig config = ct::compact_config();
+  TopicConfig config = ct::compact_config();
   config.segment_bytes = 16 << 20;
   config.index_interval_bytes = 4096;
   auto log = ct::open_compacted(root.path() / "bench-0", config);

@@ -55,7 +55,7 @@ class CleanerSwapCrash : public ::testing::Test {
     // The same log, cleaned as one group (a larger segment.bytes groups every sealed segment).
     cleaned_ = root_.path() / "done-0";
     fs::copy(original_, cleaned_);
-    LogConfig config = compact_config();
+    config::TopicConfig config = compact_config();
     config.segment_bytes = 1 << 20;
     log = open_compacted(cleaned_, config);
     Cleaner cleaner(CleanerConfig{});

@@ -162,7 +162,7 @@ TEST(Cleaner, TombstonesStayUntilTheDeleteHorizonThenGo) {
 
 TEST(Cleaner, MinCompactionLagKeepsRecentSegmentsDirty) {
   TempDir root;
-  LogConfig config = compact_config();
+  config::TopicConfig config = compact_config();
   config.min_compaction_lag_ms = 60000;
   auto log = open_compacted(root.path() / "c-0", config);
   append_updates(*log, 4, 50, kNow - 100000);
@@ -277,7 +277,7 @@ TEST(Cleaner, PicksTheDirtiestCompactedLog) {
   TempDir root;
   std::shared_ptr<PartitionLog> dirty = open_compacted(root.path() / "a-0", compact_config());
   std::shared_ptr<PartitionLog> cleaned = open_compacted(root.path() / "b-0", compact_config());
-  LogConfig plain = compact_config();
+  config::TopicConfig plain = compact_config();
   plain.compact = false;
   std::shared_ptr<PartitionLog> not_compacted = open_compacted(root.path() / "c-0", plain);
   for (auto* log : {dirty.get(), cleaned.get(), not_compacted.get()}) append_updates(*log, 5, 60);
@@ -290,7 +290,7 @@ TEST(Cleaner, PicksTheDirtiestCompactedLog) {
 
 TEST(Cleaner, CompactOnlyTopicsKeepOldSegmentsUnderRetention) {
   TempDir root;
-  LogConfig config = compact_config();
+  config::TopicConfig config = compact_config();
   config.retention_ms = 1;
   auto log = open_compacted(root.path() / "c-0", config);
   append_updates(*log, 5, 60);

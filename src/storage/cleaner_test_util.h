@@ -88,8 +88,8 @@ inline std::vector<ReadRecord> read_all(const PartitionLog& log) {
   return out;
 }
 
-inline LogConfig compact_config() {
-  LogConfig config;
+inline config::TopicConfig compact_config() {
+  config::TopicConfig config;
   config.compact = true;
   config.delete_enabled = false;
   config.segment_bytes = 2048;
@@ -100,7 +100,7 @@ inline LogConfig compact_config() {
 }
 
 inline std::unique_ptr<PartitionLog> open_compacted(const std::filesystem::path& dir,
-                                                    const LogConfig& config,
+                                                    const config::TopicConfig& config,
                                                     int64_t cleaner_offset = 0) {
   PartitionLog::Options options;
   options.dir = dir;

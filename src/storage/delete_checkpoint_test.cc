@@ -51,7 +51,7 @@ void write_two_partitions(const fs::path& dir) {
     ASSERT_EQ(manager.open_all(), Error::kNone);
     for (const auto& [topic, partition] : {kDoomed, kKept}) {
       Error error = Error::kNone;
-      auto log = manager.create_partition(topic, partition, LogConfig{}, error);
+      auto log = manager.create_partition(topic, partition, config::TopicConfig{}, error);
       ASSERT_NE(log, nullptr);
       append(*log, 50);
       ASSERT_EQ(log->delete_records_before(10), Error::kNone);
@@ -99,7 +99,7 @@ TEST(DeleteCheckpoint, RecreatedPartitionIsFullyRecoveredAfterACrash) {
   ASSERT_EQ(restarted.open_all(), Error::kNone);
   ASSERT_EQ(restarted.get("t", 0), nullptr);
   Error error = Error::kNone;
-  auto recreated = restarted.create_partition("t", 0, LogConfig{}, error);
+  auto recreated = restarted.create_partition("t", 0, config::TopicConfig{}, error);
   ASSERT_NE(recreated, nullptr);
   append(*recreated, 100);  // past the old recovery point (50)
   fs::path second_crash = crash_copy(first_crash, root.path() / "crash2");
@@ -139,7 +139,7 @@ TEST(DeleteCheckpoint, DeletingAPartitionNeverCheckpointedWritesNoFile) {
   LogManager manager(config_for(dir));
   ASSERT_EQ(manager.open_all(), Error::kNone);
   Error error = Error::kNone;
-  ASSERT_NE(manager.create_partition("fresh", 0, LogConfig{}, error), nullptr);
+  ASSERT_NE(manager.create_partition("fresh", 0, config::TopicConfig{}, error), nullptr);
   ASSERT_EQ(manager.delete_partition("fresh", 0), Error::kNone);
   EXPECT_FALSE(fs::exists(dir / kRecoveryPointCheckpointFile));
   EXPECT_FALSE(fs::exists(dir / kLogStartOffsetCheckpointFile));

@@ -1,26 +1,21 @@
 #pragma once
 
-// Errors the storage engine reports. Each maps to one Kafka error code, so broker handlers can
-// answer clients without knowing storage internals.
-
-#include <cstdint>
+// Errors the storage engine reports: domain errors, no Kafka numbers. The broker maps each to
+// one Kafka error code (src/broker/errors.h).
 
 namespace eddy::storage {
 
 enum class Error {
   kNone,
-  kOffsetOutOfRange,    // OFFSET_OUT_OF_RANGE (1)
-  kCorruptMessage,      // CORRUPT_MESSAGE (2): a stored batch that fails its CRC or framing
-  kMessageTooLarge,     // MESSAGE_TOO_LARGE (10): one batch above max.message.bytes
-  kRecordListTooLarge,  // RECORD_LIST_TOO_LARGE (18): a request larger than segment.bytes
-  kStorageError,        // KAFKA_STORAGE_ERROR (56): an I/O error on the log dir
-  kUnknownPartition,    // UNKNOWN_TOPIC_OR_PARTITION (3)
-  kPartitionExists,     // TOPIC_ALREADY_EXISTS (36)
+  kOffsetOutOfRange,    // an offset outside [log start, log end]
+  kCorruptMessage,      // a stored batch that fails its CRC or framing
+  kMessageTooLarge,     // one batch above max.message.bytes
+  kRecordListTooLarge,  // an append larger than segment.bytes
+  kStorageError,        // an I/O error on the log dir
+  kUnknownPartition,    // no log for that partition
+  kPartitionExists,     // creating a log that exists
 };
 
 const char* to_string(Error error);
-
-// The Kafka protocol error code for `error`.
-int16_t kafka_error_code(Error error);
 
 }  // namespace eddy::storage

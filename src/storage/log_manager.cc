@@ -155,7 +155,8 @@ size_t LogManager::pick_dir() const {
 
 std::shared_ptr<PartitionLog> LogManager::create_partition(const std::string& topic,
                                                            int32_t partition,
-                                                           const LogConfig& config, Error& error) {
+                                                           const config::TopicConfig& config,
+                                                           Error& error) {
   std::lock_guard lock(mutex_);
   error = Error::kNone;
   if (config_.log_dirs.empty() || stopping_) {

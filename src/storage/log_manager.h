@@ -30,10 +30,10 @@
 #include <thread>
 #include <vector>
 
+#include "config/topic_config.h"
 #include "storage/checkpoint.h"
 #include "storage/cleaner.h"
 #include "storage/error.h"
-#include "storage/log_config.h"
 #include "storage/partition_log.h"
 
 namespace eddy::storage {
@@ -43,7 +43,7 @@ inline constexpr const char* kCleanerOffsetCheckpointFile = "cleaner-offset-chec
 
 struct LogManagerConfig {
   std::vector<std::filesystem::path> log_dirs;   // log.dirs
-  LogConfig default_config;                      // log.* defaults for topics
+  config::TopicConfig default_config;            // log.* defaults for topics
   int64_t retention_check_interval_ms = 300000;  // log.retention.check.interval.ms
   int64_t flush_check_interval_ms = 1000;        // how often flush policies are checked
   // How often writeback of new appends is started: at 100 ms a partition taking 60 MB/s hands
@@ -65,7 +65,7 @@ struct LogManagerConfig {
 
 class LogManager {
  public:
-  using ConfigForTopic = std::function<LogConfig(const std::string& topic)>;
+  using ConfigForTopic = std::function<config::TopicConfig(const std::string& topic)>;
 
   explicit LogManager(LogManagerConfig config);
   ~LogManager();  // shutdown() if not done
@@ -83,7 +83,7 @@ class LogManager {
 
   // On failure the partition is offline (retried in the background) and `error` says why.
   std::shared_ptr<PartitionLog> create_partition(const std::string& topic, int32_t partition,
-                                                 const LogConfig& config, Error& error);
+                                                 const config::TopicConfig& config, Error& error);
   // True if the partition's log failed to open (at start-up or creation) and has not opened
   // since: its requests get KAFKA_STORAGE_ERROR.
   bool offline(const std::string& topic, int32_t partition) const;

@@ -49,9 +49,9 @@ TEST(LogManager, SpreadsNewPartitionsOverDirs) {
   ASSERT_EQ(manager.open_all(), Error::kNone);
   Error error = Error::kNone;
   for (int32_t p = 0; p < 4; ++p) {
-    ASSERT_NE(manager.create_partition("t", p, LogConfig{}, error), nullptr);
+    ASSERT_NE(manager.create_partition("t", p, config::TopicConfig{}, error), nullptr);
   }
-  EXPECT_EQ(manager.create_partition("t", 0, LogConfig{}, error), nullptr);
+  EXPECT_EQ(manager.create_partition("t", 0, config::TopicConfig{}, error), nullptr);
   EXPECT_EQ(error, Error::kPartitionExists);
   int in_a = 0;
   for (int32_t p = 0; p < 4; ++p)
@@ -66,7 +66,7 @@ TEST(LogManager, CleanShutdownWritesCheckpointsAndMarkerThenReopensWithoutScan) 
     LogManager manager(two_dirs(root));
     ASSERT_EQ(manager.open_all(), Error::kNone);
     Error error = Error::kNone;
-    auto log = manager.create_partition("orders", 0, LogConfig{}, error);
+    auto log = manager.create_partition("orders", 0, config::TopicConfig{}, error);
     ASSERT_NE(log, nullptr);
     append(*log, 100);
     ASSERT_EQ(log->delete_records_before(10), Error::kNone);
@@ -97,7 +97,7 @@ TEST(LogManager, MissingMarkerMeansRecovery) {
     LogManager manager(two_dirs(root));
     ASSERT_EQ(manager.open_all(), Error::kNone);
     Error error = Error::kNone;
-    append(*manager.create_partition("t", 0, LogConfig{}, error), 20);
+    append(*manager.create_partition("t", 0, config::TopicConfig{}, error), 20);
     manager.flush_pass(kNow);  // checkpoints recovery point 0: nothing was flushed
   }
   // The destructor shut down cleanly; removing the marker makes the next start a crash start.
@@ -134,7 +134,7 @@ TEST(LogManager, DeletePartitionRenamesThenRemoves) {
   LogManager manager(two_dirs(root));
   ASSERT_EQ(manager.open_all(), Error::kNone);
   Error error = Error::kNone;
-  auto log = manager.create_partition("gone", 3, LogConfig{}, error);
+  auto log = manager.create_partition("gone", 3, config::TopicConfig{}, error);
   append(*log, 5);
   ASSERT_EQ(manager.delete_partition("gone", 3), Error::kNone);
   EXPECT_EQ(manager.get("gone", 3), nullptr);
@@ -160,7 +160,7 @@ TEST(LogManager, FlusherThreadFlushesByMessageCount) {
   config.flush_check_interval_ms = 1;
   LogManager manager(config);
   ASSERT_EQ(manager.open_all(), Error::kNone);
-  LogConfig log_config;
+  config::TopicConfig log_config;
   log_config.flush_messages = 1;
   Error error = Error::kNone;
   auto log = manager.create_partition("t", 0, log_config, error);

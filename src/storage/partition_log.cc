@@ -30,6 +30,7 @@ PartitionLog::PartitionLog(const Options& options)
       topic_(options.topic),
       partition_(options.partition),
       config_(options.config),
+      shared_config_(std::make_shared<const config::TopicConfig>(options.config)),
       max_message_bytes_(options.config.max_message_bytes),
       segment_bytes_(options.config.segment_bytes) {}
 
@@ -347,16 +348,13 @@ void PartitionLog::flush(int64_t now_ms) {
   last_flush_ms_.store(now_ms, std::memory_order_relaxed);
 }
 
-void PartitionLog::update_config(const LogConfig& config) {
+void PartitionLog::update_config(const config::TopicConfig& config) {
   std::lock_guard lock(append_mutex_);
   config_ = config;
+  shared_config_.store(std::make_shared<const config::TopicConfig>(config),
+                       std::memory_order_release);
   max_message_bytes_.store(config.max_message_bytes, std::memory_order_relaxed);
   segment_bytes_.store(config.segment_bytes, std::memory_order_relaxed);
-}
-
-LogConfig PartitionLog::config() const {
-  std::lock_guard lock(append_mutex_);
-  return config_;
 }
 
 void PartitionLog::close(bool flush_files) {

@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "config/topic_config.h"
 #include "storage/error.h"
 #include "storage/file.h"
-#include "storage/log_config.h"
 #include "storage/segment.h"
 
 namespace eddy::storage {
@@ -77,7 +77,7 @@ class PartitionLog {
     std::filesystem::path dir;  // <log.dir>/<topic>-<partition>
     std::string topic;
     int32_t partition = 0;
-    LogConfig config;
+    config::TopicConfig config;
     bool clean_shutdown = false;   // trust files (no scan) when true
     int64_t recovery_point = 0;    // from recovery-point-offset-checkpoint
     int64_t log_start_offset = 0;  // from log-start-offset-checkpoint
@@ -142,8 +142,12 @@ class PartitionLog {
   // fsyncs everything up to the current end and moves the recovery point there.
   void flush(int64_t now_ms);
   void flush();
-  void update_config(const LogConfig& config);
-  LogConfig config() const;
+  void update_config(const config::TopicConfig& config);
+  // The topic's configuration as of the last update: an immutable snapshot that request
+  // handlers and the cleaner read without taking the append lock.
+  std::shared_ptr<const config::TopicConfig> config() const {
+    return shared_config_.load(std::memory_order_acquire);
+  }
   // Seals the active segment (trimmed indexes) and, with `flush`, fsyncs; later appends fail
   // with kStorageError. For shutdown (flush) and partition deletion (no flush).
   void close(bool flush = true);
@@ -199,8 +203,10 @@ class PartitionLog {
   const int32_t partition_;
 
   mutable std::mutex append_mutex_;  // serialises appends, rolls, retention, config changes
-  LogConfig config_;                 // guarded by append_mutex_
-  bool closed_ = false;              // guarded by append_mutex_
+  config::TopicConfig config_;       // guarded by append_mutex_
+  // config_'s published copy, replaced whole by update_config().
+  std::atomic<std::shared_ptr<const config::TopicConfig>> shared_config_;
+  bool closed_ = false;  // guarded by append_mutex_
   std::atomic<int32_t> max_message_bytes_;
   std::atomic<int64_t> segment_bytes_;
 

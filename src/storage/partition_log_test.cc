@@ -20,8 +20,8 @@ using testing::TempDir;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 
-LogConfig small_config() {
-  LogConfig config;
+config::TopicConfig small_config() {
+  config::TopicConfig config;
   config.segment_bytes = 4096;
   config.index_interval_bytes = 256;
   return config;
@@ -29,7 +29,7 @@ LogConfig small_config() {
 
 class PartitionLogTest : public ::testing::Test {
  protected:
-  std::unique_ptr<PartitionLog> open_log(const LogConfig& config, bool clean = false,
+  std::unique_ptr<PartitionLog> open_log(const config::TopicConfig& config, bool clean = false,
                                          int64_t recovery_point = 0, int64_t log_start = 0) {
     PartitionLog::Options options;
     options.dir = dir_.path() / "topic-0";
@@ -64,7 +64,7 @@ class PartitionLogTest : public ::testing::Test {
 };
 
 TEST_F(PartitionLogTest, AppendAssignsOffsetsAndPatchesHeaders) {
-  auto log = open_log(LogConfig{});
+  auto log = open_log(config::TopicConfig{});
   auto bytes = make_batches(3, 4, kNow);
   auto result = log->append(bytes, 7, kNow);
   ASSERT_EQ(result.error, Error::kNone);
@@ -113,7 +113,7 @@ TEST_F(PartitionLogTest, RoundTripAcrossSegmentRollsFindsEveryOffset) {
 }
 
 TEST_F(PartitionLogTest, FullIndexRollsTheSegment) {
-  LogConfig config;
+  config::TopicConfig config;
   config.segment_index_bytes = 48;  // 6 offset entries, 4 time entries (one kept for sealing)
   config.index_interval_bytes = 1;  // an entry per batch
   auto log = open_log(config);
@@ -128,7 +128,7 @@ TEST_F(PartitionLogTest, FullIndexRollsTheSegment) {
 }
 
 TEST_F(PartitionLogTest, SegmentMsComparesBatchTimestamps) {
-  LogConfig config;
+  config::TopicConfig config;
   config.segment_ms = 100;
   auto log = open_log(config);
   auto append_at = [&](int64_t timestamp_ms) {
@@ -143,7 +143,7 @@ TEST_F(PartitionLogTest, SegmentMsComparesBatchTimestamps) {
 }
 
 TEST_F(PartitionLogTest, EmptyAppendIsANoOp) {
-  auto log = open_log(LogConfig{});
+  auto log = open_log(config::TopicConfig{});
   std::vector<uint8_t> nothing;
   auto result = log->append(nothing, 0, kNow);
   EXPECT_EQ(result.error, Error::kNone);
@@ -152,7 +152,7 @@ TEST_F(PartitionLogTest, EmptyAppendIsANoOp) {
 }
 
 TEST_F(PartitionLogTest, ReadRespectsMaxBytesAndMinOneBatch) {
-  auto log = open_log(LogConfig{});
+  auto log = open_log(config::TopicConfig{});
   append_batches(*log, 10);
   auto one = log->read(0, 1, 10, true);
   ASSERT_EQ(read_headers(one).size(), 1u);
@@ -180,7 +180,7 @@ TEST_F(PartitionLogTest, ReadsNeverPassMaxOffset) {
 
 // Everything else about the bytes is checked before append (broker/produce/validator_test.cc).
 TEST_F(PartitionLogTest, RefusesBatchesAboveTheSizeLimits) {
-  LogConfig config;
+  config::TopicConfig config;
   config.max_message_bytes = 300;
   config.segment_bytes = 1000;
   auto log = open_log(config);
@@ -199,7 +199,7 @@ TEST_F(PartitionLogTest, RefusesBatchesAboveTheSizeLimits) {
 }
 
 TEST_F(PartitionLogTest, LogAppendTimeSetsTimestampAndKeepsCrcValid) {
-  LogConfig config;
+  config::TopicConfig config;
   config.log_append_time = true;
   auto log = open_log(config);
   auto bytes = make_batches(1, 3, 1000);
@@ -236,7 +236,7 @@ TEST_F(PartitionLogTest, OffsetForTimestampAndMaxTimestamp) {
 }
 
 TEST_F(PartitionLogTest, MaxTimestampPointsAtTheRecordInsideItsBatch) {
-  auto log = open_log(LogConfig{});
+  auto log = open_log(config::TopicConfig{});
   append_batches(*log, 2, 2, 100);  // offsets 0..3, timestamps 100, 101, 110, 111
   records::BatchBuilder builder(records::BatchOptions{});
   std::vector<uint8_t> value(10, 'x');
@@ -256,7 +256,7 @@ TEST_F(PartitionLogTest, MaxTimestampPointsAtTheRecordInsideItsBatch) {
 }
 
 TEST_F(PartitionLogTest, RetentionByTimeDeletesOldSegments) {
-  LogConfig config = small_config();
+  config::TopicConfig config = small_config();
   config.retention_ms = 1000;
   auto log = open_log(config);
   append_batches(*log, 120, 1, kNow - 100000);  // old timestamps
@@ -276,7 +276,7 @@ TEST_F(PartitionLogTest, RetentionByTimeDeletesOldSegments) {
 }
 
 TEST_F(PartitionLogTest, RetentionBySizeKeepsNewestSegments) {
-  LogConfig config = small_config();
+  config::TopicConfig config = small_config();
   config.retention_ms = -1;
   config.retention_bytes = 8192;
   auto log = open_log(config);
@@ -377,7 +377,7 @@ TEST_F(PartitionLogTest, RecoveryTruncatesTornTail) {
 
 TEST_F(PartitionLogTest, RecoveryTruncatesAtCorruptBatch) {
   {
-    auto log = open_log(LogConfig{});
+    auto log = open_log(config::TopicConfig{});
     append_batches(*log, 10);
   }
   fs::path file = log_file(0);
@@ -390,7 +390,7 @@ TEST_F(PartitionLogTest, RecoveryTruncatesAtCorruptBatch) {
     byte ^= 0x40;
     ASSERT_TRUE(pwrite_all(handle->fd(), &byte, 1, static_cast<int64_t>(size) - 3));
   }
-  auto log = open_log(LogConfig{});
+  auto log = open_log(config::TopicConfig{});
   EXPECT_EQ(log->log_end_offset(), 9);
   EXPECT_LT(fs::file_size(file), size);
   EXPECT_EQ(read_headers(log->read(0, 1 << 20, 9, true)).size(), 9u);
@@ -448,7 +448,7 @@ TEST_F(PartitionLogTest, ConcurrentAppendAndRead) {
 }
 
 TEST_F(PartitionLogTest, FlushMovesRecoveryPoint) {
-  LogConfig config;
+  config::TopicConfig config;
   config.flush_messages = 5;
   auto log = open_log(config);
   append_batches(*log, 4);
@@ -503,7 +503,7 @@ bool can_reserve(const fs::path& dir) {
 
 TEST_F(PartitionLogTest, PreallocateReservesTheSegmentAndARollReleasesTheRest) {
   if (!can_reserve(dir_.path())) GTEST_SKIP() << "file system without fallocate";
-  LogConfig config;
+  config::TopicConfig config;
   config.segment_bytes = 3 << 20;
   config.preallocate = true;
   auto log = open_log(config);
@@ -522,7 +522,7 @@ TEST_F(PartitionLogTest, PreallocateReservesTheSegmentAndARollReleasesTheRest) {
 
 TEST_F(PartitionLogTest, WithoutPreallocateNothingIsReservedAhead) {
   if (!can_reserve(dir_.path())) GTEST_SKIP() << "file system without fallocate";
-  LogConfig config;
+  config::TopicConfig config;
   config.segment_bytes = 40 << 20;
   auto log = open_log(config);
   append_batches(*log, 1);
@@ -530,7 +530,7 @@ TEST_F(PartitionLogTest, WithoutPreallocateNothingIsReservedAhead) {
 }
 
 TEST_F(PartitionLogTest, WritebackStartsForEachNewMegabyteOfTheActiveSegment) {
-  LogConfig config;
+  config::TopicConfig config;
   config.segment_bytes = 3 << 20;
   auto log = open_log(config);
   auto append_kb = [&](int kilobytes) {

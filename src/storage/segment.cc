@@ -130,14 +130,14 @@ std::shared_ptr<const File> Segment::file() const {
 }
 
 std::shared_ptr<Segment> Segment::create(const fs::path& dir, int64_t base_offset,
-                                         const LogConfig& config, int64_t now_ms) {
+                                         const config::TopicConfig& config, int64_t now_ms) {
   auto segment = create_with_suffix(dir, base_offset, config, "");
   if (segment != nullptr) segment->created_ms_ = now_ms;
   return segment;
 }
 
 std::shared_ptr<Segment> Segment::create_with_suffix(const fs::path& dir, int64_t base_offset,
-                                                     const LogConfig& config,
+                                                     const config::TopicConfig& config,
                                                      const std::string& suffix) {
   std::shared_ptr<Segment> segment(new Segment(dir, base_offset));
   segment->suffix_ = suffix;
@@ -191,7 +191,7 @@ bool Segment::set_last_modified_ms(int64_t mtime_ms) {
 }
 
 std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
-                                       const LogConfig& config, bool active, bool recover,
+                                       const config::TopicConfig& config, bool active, bool recover,
                                        RecoveryStats& stats, bool& truncated,
                                        int64_t synced_offset) {
   truncated = false;
@@ -223,7 +223,7 @@ std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
   return segment;
 }
 
-bool Segment::open_indexes(const LogConfig& config, bool for_append) {
+bool Segment::open_indexes(const config::TopicConfig& config, bool for_append) {
   SegmentFiles& files = *files_;
   files.offset_index.reset();
   files.time_index.reset();
@@ -300,7 +300,7 @@ void Segment::index_batch(const BatchInfo& batch, int32_t index_interval_bytes) 
 
 bool Segment::should_roll(int64_t incoming_bytes, int64_t last_offset,
                           int64_t incoming_timestamp_ms, int64_t now_ms,
-                          const LogConfig& config) const {
+                          const config::TopicConfig& config) const {
   EDDY_ASSERT(!sealed_);
   int64_t size = size_bytes();
   if (size == 0) return false;
@@ -342,7 +342,7 @@ Error Segment::append(std::span<const uint8_t> batches, int32_t index_interval_b
   return Error::kNone;
 }
 
-void Segment::reserve_disk(int64_t end_position, const LogConfig& config) {
+void Segment::reserve_disk(int64_t end_position, const config::TopicConfig& config) {
   EDDY_ASSERT(!sealed_);
   if (!config.preallocate || end_position <= reserved_bytes_ || reserve_unsupported_) return;
   const int64_t target = std::max(end_position, config.segment_bytes);

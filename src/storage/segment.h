@@ -22,11 +22,11 @@
 #include <span>
 #include <string>
 
+#include "config/topic_config.h"
 #include "storage/descriptor_cache.h"
 #include "storage/error.h"
 #include "storage/file.h"
 #include "storage/index.h"
-#include "storage/log_config.h"
 
 namespace eddy::records {
 struct BatchHeader;
@@ -68,12 +68,13 @@ class Segment : public DescriptorCache::Entry, public std::enable_shared_from_th
 
   // Creates an empty active segment; nullptr on I/O error (logged).
   static std::shared_ptr<Segment> create(const std::filesystem::path& dir, int64_t base_offset,
-                                         const LogConfig& config, int64_t now_ms);
+                                         const config::TopicConfig& config, int64_t now_ms);
 
   // Creates an empty segment whose three files carry `suffix` (".cleaned"), for the cleaner to
   // write into; nullptr on I/O error (logged).
   static std::shared_ptr<Segment> create_with_suffix(const std::filesystem::path& dir,
-                                                     int64_t base_offset, const LogConfig& config,
+                                                     int64_t base_offset,
+                                                     const config::TopicConfig& config,
                                                      const std::string& suffix);
 
   // Opens an existing segment. With `recover`, every batch from `synced_offset` on is read and
@@ -84,7 +85,7 @@ class Segment : public DescriptorCache::Entry, public std::enable_shared_from_th
   // is missing or fails its sanity check (then rebuilt).
   // `active` keeps the indexes preallocated for appends; otherwise they are trimmed.
   static std::shared_ptr<Segment> open(const std::filesystem::path& dir, int64_t base_offset,
-                                       const LogConfig& config, bool active, bool recover,
+                                       const config::TopicConfig& config, bool active, bool recover,
                                        RecoveryStats& stats, bool& truncated,
                                        int64_t synced_offset = 0);
 
@@ -112,7 +113,7 @@ class Segment : public DescriptorCache::Entry, public std::enable_shared_from_th
   // segment.ms compares the incoming max timestamp with the first batch's timestamp (wall
   // clock since creation when batches carry no timestamp).
   bool should_roll(int64_t incoming_bytes, int64_t last_offset, int64_t incoming_timestamp_ms,
-                   int64_t now_ms, const LogConfig& config) const;
+                   int64_t now_ms, const config::TopicConfig& config) const;
   // Writes batches whose offsets are already assigned, then indexes them. On error the file is
   // cut back to its previous size.
   Error append(std::span<const uint8_t> batches, int32_t index_interval_bytes);
@@ -120,7 +121,7 @@ class Segment : public DescriptorCache::Entry, public std::enable_shared_from_th
   // append (fallocate, file size unchanged), as Kafka does. Off by default: the reservation
   // allocates on the caller's thread, and an allocation can wait on block-bitmap reads (see
   // docs/storage-format.md, "Disk reservation"). A file system without fallocate skips it.
-  void reserve_disk(int64_t end_position, const LogConfig& config);
+  void reserve_disk(int64_t end_position, const config::TopicConfig& config);
   // Ends appends: final time index entry, indexes trimmed to their entries, unused reserved
   // disk blocks released.
   bool seal();
@@ -157,7 +158,7 @@ class Segment : public DescriptorCache::Entry, public std::enable_shared_from_th
       : dir_(std::move(dir)), base_offset_(base_offset), next_offset_(base_offset) {}
   std::filesystem::path path(const char* extension) const;
   std::filesystem::path path(const char* extension, const std::string& suffix) const;
-  bool open_indexes(const LogConfig& config, bool for_append);
+  bool open_indexes(const config::TopicConfig& config, bool for_append);
   // The files (a shared reference: valid for as long as the caller holds it), reopened if the
   // descriptor cache closed them. nullptr if the segment was removed, or if opening failed
   // (logged; `error`, when given, becomes kStorageError).
@@ -171,7 +172,7 @@ class Segment : public DescriptorCache::Entry, public std::enable_shared_from_th
                                          int64_t limit_position) const;
   bool load_trusted();
   // False on an I/O error (nothing is truncated then: a read error is not corruption).
-  bool recover(const LogConfig& config, int64_t synced_offset, RecoveryStats& stats,
+  bool recover(const config::TopicConfig& config, int64_t synced_offset, RecoveryStats& stats,
                bool& truncated);
   // Where recover()'s checked scan starts: a batch boundary and the offset expected there.
   struct ScanStart {

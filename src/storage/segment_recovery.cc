@@ -125,8 +125,8 @@ Segment::ScanStart Segment::keep_synced_prefix(int64_t synced_offset, int64_t fi
 
 // Reads every batch from the scan start on, checks it, and rebuilds both indexes; the log ends
 // at the first batch that is torn, corrupt, or out of order.
-bool Segment::recover(const LogConfig& config, int64_t synced_offset, RecoveryStats& stats,
-                      bool& truncated) {
+bool Segment::recover(const config::TopicConfig& config, int64_t synced_offset,
+                      RecoveryStats& stats, bool& truncated) {
   int64_t file_size = files_->log->size_bytes();
   ScanStart start = keep_synced_prefix(synced_offset, file_size, config.index_interval_bytes);
   int64_t max_batch_bytes = std::max<int64_t>(config.max_message_bytes, 0) +

@@ -20,8 +20,8 @@ using testing::TempDir;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 
-LogConfig indexed_config() {
-  LogConfig config;
+config::TopicConfig indexed_config() {
+  config::TopicConfig config;
   config.index_interval_bytes = 256;
   config.segment_index_bytes = int64_t{64} * 1024;
   return config;
@@ -45,7 +45,8 @@ void expect_all_readable(const PartitionLog& log) {
 
 class PartialRecoveryTest : public ::testing::Test {
  protected:
-  std::unique_ptr<PartitionLog> open_log(const LogConfig& config, int64_t recovery_point) {
+  std::unique_ptr<PartitionLog> open_log(const config::TopicConfig& config,
+                                         int64_t recovery_point) {
     PartitionLog::Options options;
     options.dir = dir_.path() / "topic-0";
     options.topic = "topic";
@@ -120,7 +121,7 @@ TEST_F(PartialRecoveryTest, TornTailAboveRecoveryPointIsTruncated) {
 }
 
 TEST_F(PartialRecoveryTest, RecoveryPointInsideASealedSegment) {
-  LogConfig config = indexed_config();
+  config::TopicConfig config = indexed_config();
   config.segment_bytes = 4096;
   {
     auto log = open_log(config, 0);

@@ -8,7 +8,7 @@
 
 #include <asio/awaitable.hpp>
 
-#include "broker/config_validation.h"
+#include "broker/configs/validation.h"
 #include "broker/handler.h"
 #include "metadata/image.h"
 #include "protocol/error_code.h"

@@ -8,7 +8,7 @@
 
 #include "broker/await_timeout.h"
 #include "broker/broker.h"
-#include "broker/config_validation.h"
+#include "broker/configs/validation.h"
 #include "broker/handlers/describe_configs.h"
 #include "broker/partition_sync.h"
 #include "metadata/controller.h"

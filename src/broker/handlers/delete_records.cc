@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "broker/broker.h"
-#include "broker/log_config.h"
+#include "broker/errors.h"
 #include "metadata/controller.h"
 #include "storage/error.h"
 
@@ -15,15 +15,6 @@ using protocol::DeleteRecordsRequest;
 using protocol::DeleteRecordsResponse;
 using protocol::ErrorCode;
 using PartitionResult = DeleteRecordsResponse::DeleteRecordsPartitionResult;
-
-// Only topics whose cleanup.policy includes "delete" may lose records (Kafka's rule).
-bool deletion_allowed(const PartitionView& view, const std::string& topic) {
-  const metadata::TopicImage* topic_image = view.image.topic(topic);
-  if (topic_image == nullptr) return false;
-  const std::string policy =
-      topic_config_value(view.config, topic_image->configs, "cleanup.policy");
-  return policy.find("delete") != std::string::npos;
-}
 
 // The low watermark stays -1 on errors, as in Kafka.
 PartitionResult error_result(int32_t partition_index, ErrorCode error) {
@@ -41,10 +32,13 @@ PartitionResult delete_in_partition(const PartitionView& view, const std::string
     return error_result(index, ErrorCode::kInvalidTopicException);
   LedPartition led = find_led_partition(view, topic, index, -1);
   if (led.error != ErrorCode::kNone) return error_result(index, led.error);
-  if (!deletion_allowed(view, topic)) return error_result(index, ErrorCode::kPolicyViolation);
+  // Only topics whose cleanup.policy includes "delete" may lose records (Kafka's rule).
+  if (!led.log->config()->delete_enabled) {
+    return error_result(index, ErrorCode::kPolicyViolation);
+  }
   storage::Error error = led.log->delete_records_before(requested.offset);
   if (error != storage::Error::kNone) {
-    return error_result(index, static_cast<ErrorCode>(storage::kafka_error_code(error)));
+    return error_result(index, kafka_error(error));
   }
   PartitionResult out = error_result(index, ErrorCode::kNone);
   out.low_watermark = led.log->log_start_offset();

@@ -6,7 +6,7 @@
 
 #include "broker/await_timeout.h"
 #include "broker/broker.h"
-#include "broker/config_validation.h"
+#include "broker/configs/validation.h"
 #include "metadata/controller.h"
 #include "protocol/generated/delete_topics_request.h"
 #include "protocol/generated/delete_topics_response.h"

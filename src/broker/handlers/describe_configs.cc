@@ -1,12 +1,12 @@
 #include "broker/handlers/describe_configs.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "broker/broker.h"
+#include "broker/configs/resolve.h"
 #include "metadata/controller.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/describe_configs_request.h"
@@ -16,6 +16,7 @@ namespace eddy::broker {
 namespace {
 
 using config::ConfigSource;
+using config::ConfigSynonym;
 using config::ConfigType;
 using protocol::DescribeConfigsRequest;
 using protocol::DescribeConfigsResponse;
@@ -24,18 +25,6 @@ using protocol::ErrorCode;
 constexpr int8_t kTopicResource = 2;
 constexpr int8_t kBrokerResource = 4;
 constexpr int8_t kBrokerLoggerResource = 8;
-
-// The broker-level default of a topic config's synonym. Only the lowest-priority synonym has
-// one (log.retention.hours = 168); higher ones (log.retention.ms) are unset, as in Kafka.
-std::optional<std::string> synonym_default(const config::TopicConfigDef& def, size_t index) {
-  if (index + 1 != def.synonyms.size()) return std::nullopt;
-  const int64_t multiplier = def.synonyms[index].unit_multiplier;
-  if (multiplier == 1) return std::string(def.default_value);
-  int64_t value = 0;
-  std::from_chars(def.default_value.data(), def.default_value.data() + def.default_value.size(),
-                  value);
-  return std::to_string(value / multiplier);
-}
 
 // The dynamic broker configs that apply to this node: its own, then the cluster default ("").
 void add_dynamic_synonyms(const metadata::MetadataImage& image, const std::string& node,
@@ -49,33 +38,6 @@ void add_dynamic_synonyms(const metadata::MetadataImage& image, const std::strin
   };
   add(node, ConfigSource::kDynamicBrokerConfig);
   add("", ConfigSource::kDynamicDefaultBrokerConfig);
-}
-
-std::vector<ConfigSynonym> topic_synonyms(const config::ServerConfig& server,
-                                          const metadata::MetadataImage& image,
-                                          const metadata::ConfigMap& overrides,
-                                          const config::TopicConfigDef& def) {
-  std::vector<ConfigSynonym> out;
-  const std::string name(def.name);
-  if (const auto it = overrides.find(name); it != overrides.end()) {
-    out.push_back({name, it->second, ConfigSource::kDynamicTopicConfig});
-  }
-  const std::string node = std::to_string(server.node_id);
-  for (const auto& synonym : def.synonyms) {
-    const std::string broker_name(synonym.name);
-    add_dynamic_synonyms(image, node, broker_name, out);
-    if (const auto it = server.given.find(broker_name); it != server.given.end()) {
-      out.push_back({broker_name, it->second, ConfigSource::kStaticBrokerConfig});
-    }
-  }
-  if (def.synonyms.empty()) {
-    out.push_back({name, std::string(def.default_value), ConfigSource::kDefaultConfig});
-  } else {
-    const size_t last = def.synonyms.size() - 1;
-    out.push_back({std::string(def.synonyms[last].name), synonym_default(def, last),
-                   ConfigSource::kDefaultConfig});
-  }
-  return out;
 }
 
 bool is_sensitive(std::string_view name) {
@@ -216,15 +178,15 @@ std::vector<DescribedConfig> describe_topic_configs(const config::ServerConfig& 
                                                     const metadata::MetadataImage& image,
                                                     const metadata::ConfigMap& overrides) {
   std::vector<DescribedConfig> out;
+  const config::BrokerConfigLayers broker = broker_config_layers(server, image);
   for (const config::TopicConfigDef& def : config::topic_config_defs()) {
-    const config::ResolvedConfig resolved =
-        config::resolve_topic_config(def, overrides, server.given);
+    config::ResolvedTopicEntry resolved = config::resolve_topic_entry(def, overrides, broker);
     DescribedConfig entry;
     entry.name = std::string(def.name);
-    entry.value = resolved.value;
+    entry.value = std::move(resolved.value);
     entry.source = resolved.source;
     entry.type = def.type;
-    entry.synonyms = topic_synonyms(server, image, overrides, def);
+    entry.synonyms = std::move(resolved.synonyms);
     out.push_back(std::move(entry));
   }
   return out;
@@ -246,7 +208,7 @@ std::vector<DescribedConfig> describe_broker_configs(const config::ServerConfig&
     for (size_t i = 0; i < def.synonyms.size(); ++i) {
       const std::string name(def.synonyms[i].name);
       if (entries.contains(name)) continue;
-      const std::optional<std::string> fallback = synonym_default(def, i);
+      const std::optional<std::string> fallback = config::synonym_default(def, i);
       entries[name] = broker_entry(server, image, name, fallback,
                                    config::server_config_type(name, fallback.value_or("")));
     }

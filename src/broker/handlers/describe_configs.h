@@ -10,15 +10,10 @@
 #include "broker/handler.h"
 #include "config/server_config.h"
 #include "config/topic_config.h"
+#include "config/topic_keys.h"
 #include "metadata/image.h"
 
 namespace eddy::broker {
-
-struct ConfigSynonym {
-  std::string name;
-  std::optional<std::string> value;
-  config::ConfigSource source;
-};
 
 // One config as DescribeConfigs and CreateTopics (v5+) report it.
 struct DescribedConfig {
@@ -28,7 +23,8 @@ struct DescribedConfig {
   bool read_only = false;
   bool sensitive = false;
   config::ConfigType type = config::ConfigType::kString;
-  std::vector<ConfigSynonym> synonyms;  // highest priority first, the entry's own source first
+  std::vector<config::ConfigSynonym>
+      synonyms;  // highest priority first, the entry's own source first
 };
 
 // Every topic config for a topic with `overrides`, sorted by name.

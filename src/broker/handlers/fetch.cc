@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "broker/broker.h"
+#include "broker/errors.h"
 #include "broker/fetch_sessions.h"
 #include "broker/led_partition.h"
 #include "protocol/error_code.h"
@@ -99,8 +100,14 @@ FetchResponse::PartitionData read_partition(const Target& target, const FetchReq
                                             int16_t version, FetchRead& totals) {
   FetchResponse::PartitionData out;
   out.partition_index = target.request->partition;
-  if (target.error != ErrorCode::kNone) {
-    out.error_code = protocol::to_int(target.error);
+  // Old fetchers need a down-converted copy, which message.downconversion.enable=false refuses
+  // per partition, as Kafka 3.x did.
+  const bool refuse_down_conversion = target.error == ErrorCode::kNone &&
+                                      version < kFirstRecordBatchVersion &&
+                                      !target.log->config()->downconversion_enable;
+  if (target.error != ErrorCode::kNone || refuse_down_conversion) {
+    const ErrorCode error = refuse_down_conversion ? ErrorCode::kUnsupportedVersion : target.error;
+    out.error_code = protocol::to_int(error);
     out.high_watermark = -1;
     totals.any_error = true;
     return out;
@@ -119,7 +126,7 @@ FetchResponse::PartitionData read_partition(const Target& target, const FetchReq
       log.read(target.request->fetch_offset, static_cast<int32_t>(limit), max_offset,
                /*min_one_batch=*/totals.bytes == 0);
   if (read.error != storage::Error::kNone) {
-    out.error_code = storage::kafka_error_code(read.error);
+    out.error_code = protocol::to_int(kafka_error(read.error));
     totals.any_error = true;
     return out;
   }

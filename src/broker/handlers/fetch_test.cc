@@ -137,5 +137,16 @@ TEST_F(FetchCore, OldFetchersGetAMemoryCopyInTheLegacyFormat) {
   EXPECT_EQ(bytes[16], 1);  // magic 1 in the first message's header (offset, size, crc, magic)
 }
 
+TEST_F(FetchCore, DownConversionDisabledRefusesOnlyOldFetchers) {
+  fill();
+  config::TopicConfig no_down_conversion;
+  no_down_conversion.downconversion_enable = false;
+  logs_.get("events", 0)->update_config(no_down_conversion);
+  EXPECT_EQ(only(read(request("events", 0, 1 << 20), /*version=*/3)).error_code,
+            to_int(ErrorCode::kUnsupportedVersion));
+  EXPECT_EQ(only(read(request("events", 0, 1 << 20), /*version=*/4)).error_code,
+            to_int(ErrorCode::kNone));
+}
+
 }  // namespace
 }  // namespace eddy::broker

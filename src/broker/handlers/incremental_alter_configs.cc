@@ -1,7 +1,8 @@
 #include "broker/handlers/incremental_alter_configs.h"
 
 #include "broker/broker.h"
-#include "broker/config_validation.h"
+#include "broker/configs/resolve.h"
+#include "broker/configs/validation.h"
 #include "broker/handlers/alter_configs.h"
 #include "protocol/generated/incremental_alter_configs_request.h"
 #include "protocol/generated/incremental_alter_configs_response.h"
@@ -25,7 +26,7 @@ PlannedAlter plan(const Broker& broker, const metadata::MetadataImage& image,
     changes.push_back({config.name, config.config_operation, config.value});
   }
   metadata::ConfigMap desired = topic->configs;
-  out.error = apply_incremental(broker.config(), changes, desired);
+  out.error = apply_incremental(broker_config_layers(broker.config(), image), changes, desired);
   if (out.error.ok()) out.changes = override_delta(topic->configs, desired);
   return out;
 }

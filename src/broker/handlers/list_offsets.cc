@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "broker/broker.h"
+#include "broker/errors.h"
 #include "common/assert.h"
 #include "storage/error.h"
 
@@ -80,8 +81,7 @@ PartitionResponse lookup_offset(const LedPartition& led, const PartitionRequest&
                                     ? log.max_timestamp()
                                     : log.offset_for_timestamp(requested.timestamp);
   if (found.error != storage::Error::kNone) {
-    return error_response(requested.partition_index,
-                          static_cast<ErrorCode>(storage::kafka_error_code(found.error)));
+    return error_response(requested.partition_index, kafka_error(found.error));
   }
   // A record the consumer may not read yet is not reported (Kafka filters the same way).
   if (found.offset < 0 || found.offset >= last_fetchable_offset(log, isolation_level)) return out;

@@ -4,7 +4,8 @@
 
 #include "broker/auto_create.h"
 #include "broker/broker.h"
-#include "broker/produce/policy_cache.h"
+#include "broker/errors.h"
+#include "broker/produce/policy.h"
 #include "broker/produce/validator.h"
 #include "common/clock.h"
 #include "metadata/controller.h"
@@ -51,10 +52,10 @@ PartitionResponse refused(int32_t index, ValidatedRecords& validated) {
 }
 
 PartitionResponse append_partition(ProduceCall& call, const metadata::TopicImage& topic,
-                                   const ProducePolicy& policy,
                                    const ProduceRequest::PartitionProduceData& data) {
   const LedPartition led = find_led_partition(call.view, &topic, data.index, -1);
   if (led.error != ErrorCode::kNone) return partition_error(data.index, led.error);
+  const ProducePolicy policy = produce_policy_for(*led.log->config());
 
   ValidatedRecords validated = validate_produce_records(mutable_bytes(data.records), call.version,
                                                         policy, call.now_ms, call.scratch);
@@ -62,7 +63,7 @@ PartitionResponse append_partition(ProduceCall& call, const metadata::TopicImage
   const storage::AppendResult appended =
       led.log->append(validated.batches, validated.summary, led.leader_epoch, call.now_ms);
   if (appended.error != storage::Error::kNone) {
-    const auto code = static_cast<ErrorCode>(storage::kafka_error_code(appended.error));
+    const ErrorCode code = kafka_error(appended.error);
     return partition_error(data.index, code, storage::to_string(appended.error));
   }
   if (call.waiters != nullptr) call.waiters->notify(led.log.get());
@@ -74,16 +75,9 @@ PartitionResponse append_partition(ProduceCall& call, const metadata::TopicImage
   return out;
 }
 
-// The topic's shared image, or null when unknown: the policy cache is keyed by it.
-const metadata::TopicPtr* shared_topic(const metadata::MetadataImage& image,
-                                       const std::string& name) {
-  const auto found = image.topics_by_name.find(name);
-  return found == image.topics_by_name.end() ? nullptr : &found->second;
-}
-
 // Kafka's topic-level refusals: an unknown topic, and internal topics, which only their
 // coordinators write (a client's records there would be unreadable to the coordinator).
-ErrorCode topic_error(const metadata::TopicPtr* topic, const std::string& name) {
+ErrorCode topic_error(const metadata::TopicImage* topic, const std::string& name) {
   if (topic == nullptr) return ErrorCode::kUnknownTopicOrPartition;
   if (metadata::is_internal_topic(name)) return ErrorCode::kInvalidTopicException;
   return ErrorCode::kNone;
@@ -94,7 +88,7 @@ ProduceResponse::TopicProduceResponse produce_topic(ProduceCall& call,
                                                     ErrorCode request_error) {
   ProduceResponse::TopicProduceResponse out;
   out.name = data.name;
-  const metadata::TopicPtr* topic = shared_topic(call.view.image, data.name);
+  const metadata::TopicImage* topic = call.view.image.topic(data.name);
   if (request_error == ErrorCode::kNone) request_error = topic_error(topic, data.name);
   if (request_error != ErrorCode::kNone) {
     for (const auto& partition : data.partition_data) {
@@ -102,9 +96,8 @@ ProduceResponse::TopicProduceResponse produce_topic(ProduceCall& call,
     }
     return out;
   }
-  const ProducePolicy policy = thread_produce_policy_cache().policy_for(call.view.config, *topic);
   for (const auto& partition : data.partition_data) {
-    out.partition_responses.push_back(append_partition(call, **topic, policy, partition));
+    out.partition_responses.push_back(append_partition(call, *topic, partition));
   }
   return out;
 }

@@ -1,15 +1,13 @@
 #pragma once
 
-// A topic's produce rules, resolved from its configs (Kafka's LogValidator inputs):
-// message.timestamp.type and its before/after bounds, cleanup.policy (compacted topics need
-// keys) and compression.type (recompression). Resolved once per topic image
-// (policy_cache.h), never per request.
+// A topic's produce rules (Kafka's LogValidator inputs), taken from the typed config the
+// partition carries: message.timestamp.type and its before/after bounds, cleanup.policy
+// (compacted topics need keys) and compression.type (recompression).
 
 #include <cstdint>
 #include <optional>
 
-#include "config/server_config.h"
-#include "metadata/image.h"
+#include "config/topic_config.h"
 #include "records/batch_header.h"
 
 namespace eddy::broker {
@@ -27,7 +25,6 @@ struct ProducePolicy {
   }
 };
 
-ProducePolicy produce_policy_for(const config::ServerConfig& server,
-                                 const metadata::ConfigMap& topic_overrides);
+ProducePolicy produce_policy_for(const config::TopicConfig& config);
 
 }  // namespace eddy::broker

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "config/topic_config.h"
 #include "metadata/image.h"
 #include "storage/log_manager.h"
 
@@ -19,6 +20,8 @@ inline void add_led_topic(metadata::MetadataImage& image, storage::LogManager& l
                           metadata::ConfigMap configs = {}, int32_t leader = 1) {
   auto topic = std::make_shared<metadata::TopicImage>();
   topic->name = name;
+  // The typed config as PartitionSync would resolve it (no broker settings in tests).
+  const config::TopicConfig resolved = config::resolve_topic_config(configs, {});
   topic->configs = std::move(configs);
   for (int32_t p = 0; p < partitions; ++p) {
     metadata::PartitionImage partition;
@@ -29,7 +32,7 @@ inline void add_led_topic(metadata::MetadataImage& image, storage::LogManager& l
     partition.leader_epoch = leader_epoch;
     topic->partitions.push_back(partition);
     storage::Error error = storage::Error::kNone;
-    ASSERT_NE(logs.create_partition(name, p, storage::LogConfig{}, error), nullptr);
+    ASSERT_NE(logs.create_partition(name, p, resolved, error), nullptr);
   }
   image.topics_by_name[name] = topic;
 }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "config/server_config.h"
+#include "config/topic_config.h"
 #include "metadata/controller.h"
 #include "metadata/image.h"
 #include "protocol/error_code.h"
@@ -63,7 +63,7 @@ struct IncrementalChange {
 // Applies `changes` to a topic's `overrides` in place (on error, `overrides` is partly
 // edited: pass a copy). APPEND and SUBTRACT work on list configs only and start from the
 // effective value (override, broker setting or default).
-ApiError apply_incremental(const config::ServerConfig& server,
+ApiError apply_incremental(const config::BrokerConfigLayers& broker,
                            const std::vector<IncrementalChange>& changes,
                            metadata::ConfigMap& overrides);
 

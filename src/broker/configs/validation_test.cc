@@ -1,4 +1,7 @@
-#include "broker/config_validation.h"
+#include "broker/configs/validation.h"
+
+#include <memory>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -7,10 +10,11 @@ namespace {
 
 using protocol::ErrorCode;
 
-config::ServerConfig server_with(config::Properties given) {
-  config::ServerConfig server;
-  server.given = std::move(given);
-  return server;
+// Broker layers with only static settings; the properties live as long as the test binary.
+config::BrokerConfigLayers server_with(config::Properties given) {
+  static std::vector<std::unique_ptr<config::Properties>> kept;
+  kept.push_back(std::make_unique<config::Properties>(std::move(given)));
+  return {nullptr, nullptr, kept.back().get()};
 }
 
 TEST(ConfigValidation, AcceptsValidOverrides) {

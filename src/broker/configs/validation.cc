@@ -1,4 +1,4 @@
-#include "broker/config_validation.h"
+#include "broker/configs/validation.h"
 
 #include <algorithm>
 #include <charconv>
@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "broker/errors.h"
 #include "config/topic_config.h"
+#include "config/topic_keys.h"
 
 namespace eddy::broker {
 namespace {
@@ -53,7 +55,7 @@ std::string edit_list(std::string_view current, std::string_view operand, bool a
   return fmt::format("{}", fmt::join(items, ","));
 }
 
-ApiError apply_one(const config::ServerConfig& server, const IncrementalChange& change,
+ApiError apply_one(const config::BrokerConfigLayers& broker, const IncrementalChange& change,
                    metadata::ConfigMap& overrides) {
   const auto operation = static_cast<AlterOperation>(change.operation);
   const config::TopicConfigDef* def = config::find_topic_config(change.name);
@@ -83,7 +85,7 @@ ApiError apply_one(const config::ServerConfig& server, const IncrementalChange& 
                           fmt::format("Config value {} is not allowed for config key: {}",
                                       append ? "append" : "subtract", change.name));
   }
-  const std::string current = config::resolve_topic_config(*def, overrides, server.given).value;
+  const std::string current = config::resolve_topic_entry(*def, overrides, broker).value;
   overrides[change.name] = edit_list(current, *change.value, append);
   return {};
 }
@@ -91,7 +93,7 @@ ApiError apply_one(const config::ServerConfig& server, const IncrementalChange& 
 }  // namespace
 
 ApiError to_api_error(const metadata::Status& status) {
-  return {static_cast<ErrorCode>(static_cast<int16_t>(status.code)), status.message};
+  return {kafka_error(status.code), status.message};
 }
 
 ApiError validate_topic_overrides(const metadata::ConfigMap& overrides) {
@@ -142,7 +144,7 @@ ApiError replacement_overrides(const std::vector<RequestedConfig>& requested,
   return build_topic_overrides(requested, overrides);
 }
 
-ApiError apply_incremental(const config::ServerConfig& server,
+ApiError apply_incremental(const config::BrokerConfigLayers& broker,
                            const std::vector<IncrementalChange>& changes,
                            metadata::ConfigMap& overrides) {
   std::set<std::string> seen;
@@ -150,7 +152,7 @@ ApiError apply_incremental(const config::ServerConfig& server,
     if (!seen.insert(change.name).second) return duplicate_keys();
   }
   for (const IncrementalChange& change : changes) {
-    ApiError error = apply_one(server, change, overrides);
+    ApiError error = apply_one(broker, change, overrides);
     if (!error.ok()) return error;
   }
   return validate_topic_overrides(overrides);
