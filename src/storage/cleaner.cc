@@ -119,7 +119,7 @@ size_t Cleaner::max_batch_bytes(const config::TopicConfig& config) const {
 
 Error Cleaner::clean(PartitionLog& log, int64_t now_ms, CleanStats* stats_out) {
   CleanStats stats;
-  auto cleaning = log.lock_for_cleaning();
+  PartitionLog::CleaningLock cleaning(log);
   const config::TopicConfig config = *log.config();
   auto segments = log.segments();
   CleanableRange range = cleanable_range(log, segments, config, now_ms);

@@ -12,7 +12,7 @@ void DescriptorCache::opened(const std::shared_ptr<const Entry>& entry) {
   entry->touch();
   std::vector<std::weak_ptr<const Entry>> victims;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (!positions_.contains(entry.get())) {
       queue_.push_back({entry.get(), entry});
       positions_[entry.get()] = std::prev(queue_.end());
@@ -24,7 +24,7 @@ void DescriptorCache::opened(const std::shared_ptr<const Entry>& entry) {
 }
 
 void DescriptorCache::forget(const Entry* entry) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = positions_.find(entry);
   if (it == positions_.end()) return;
   queue_.erase(it->second);
@@ -34,7 +34,7 @@ void DescriptorCache::forget(const Entry* entry) {
 size_t DescriptorCache::evict(size_t count) {
   std::vector<std::weak_ptr<const Entry>> victims;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     pick_victims_locked(std::min(count, queue_.size()), victims);
   }
   const size_t closed = victims.size();
@@ -43,16 +43,17 @@ size_t DescriptorCache::evict(size_t count) {
 }
 
 size_t DescriptorCache::open_count() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return queue_.size();
 }
 
 void DescriptorCache::set_max_open(size_t max_open) {
-  max_open_.store(std::max<size_t>(max_open, 1), std::memory_order_relaxed);
+  const size_t bound = std::max<size_t>(max_open, 1);
+  max_open_.store(bound, std::memory_order_relaxed);
   std::vector<std::weak_ptr<const Entry>> victims;
   {
-    std::lock_guard lock(mutex_);
-    if (queue_.size() > max_open_) pick_victims_locked(queue_.size() - max_open_, victims);
+    MutexLock lock(mutex_);
+    if (queue_.size() > bound) pick_victims_locked(queue_.size() - bound, victims);
   }
   close_all(victims);
 }
@@ -76,7 +77,7 @@ void DescriptorCache::pick_victims_locked(size_t count,
   }
 }
 
-void DescriptorCache::close_all(std::vector<std::weak_ptr<const Entry>>& victims) {
+void DescriptorCache::close_all(std::vector<std::weak_ptr<const Entry>>& victims) const {
   for (auto& victim : victims) {
     if (auto entry = victim.lock()) entry->close_descriptors();
   }

@@ -7,17 +7,20 @@
 // more than `max_open` are open (CLOCK: a used entry gets a second chance). Closing only drops
 // the segment's own reference: a reader holding the files (a pending sendfile) keeps them.
 //
-// Threads: all methods are thread-safe. The cache's lock is never held while an entry closes
-// its descriptors, and entries never call the cache while holding their own lock, so the two
-// locks never nest.
+// Threads: all methods are thread-safe. `mutex_` guards the CLOCK queue and its index
+// (`queue_`, `positions_`), which every open, eviction and segment destruction changes from
+// whichever thread does it. The cache's lock is never held while an entry closes its
+// descriptors, and entries never call the cache while holding their own lock, so the two locks
+// never nest. The bound is an atomic: set_max_open() may run while opens go on.
 
 #include <atomic>
 #include <cstddef>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 #include <vector>
+
+#include "common/thread_annotations.h"
 
 namespace eddy::storage {
 
@@ -45,31 +48,34 @@ class DescriptorCache {
 
   // `entry` (re)opened its descriptors: it counts against the bound, and entries not used
   // lately are closed until the count is within it.
-  void opened(const std::shared_ptr<const Entry>& entry);
+  void opened(const std::shared_ptr<const Entry>& entry) EXCLUDES(mutex_);
   // `entry` is going away (its descriptors with it): it no longer counts.
-  void forget(const Entry* entry);
+  void forget(const Entry* entry) EXCLUDES(mutex_);
   // Closes up to `count` entries, least recently used first; returns how many. For descriptor
   // pressure (EMFILE while opening a file).
-  size_t evict(size_t count);
+  size_t evict(size_t count) EXCLUDES(mutex_);
 
-  size_t open_count() const;
+  size_t open_count() const EXCLUDES(mutex_);
   size_t max_open() const { return max_open_.load(std::memory_order_relaxed); }
-  void set_max_open(size_t max_open);
+  void set_max_open(size_t max_open) EXCLUDES(mutex_);
 
  private:
-  // Picks up to `count` victims (second chance for referenced ones) under mutex_.
-  void pick_victims_locked(size_t count, std::vector<std::weak_ptr<const Entry>>& victims);
-  static void close_all(std::vector<std::weak_ptr<const Entry>>& victims);
+  // Picks up to `count` victims (second chance for referenced ones) and takes them out of the
+  // queue; the caller closes them once it has released mutex_.
+  void pick_victims_locked(size_t count, std::vector<std::weak_ptr<const Entry>>& victims)
+      REQUIRES(mutex_);
+  // Closes entries' descriptors; never under mutex_ (an entry takes its own lock to close).
+  void close_all(std::vector<std::weak_ptr<const Entry>>& victims) const EXCLUDES(mutex_);
 
   std::atomic<size_t> max_open_;
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   struct Slot {
     const Entry* key;
     std::weak_ptr<const Entry> entry;
   };
   // Oldest first; an entry appears once, and `positions_` finds it.
-  std::list<Slot> queue_;
-  std::unordered_map<const Entry*, std::list<Slot>::iterator> positions_;
+  std::list<Slot> queue_ GUARDED_BY(mutex_);
+  std::unordered_map<const Entry*, std::list<Slot>::iterator> positions_ GUARDED_BY(mutex_);
 };
 
 // The process-wide cache of segment descriptors. Its bound starts at

@@ -104,7 +104,7 @@ Error LogManager::open_dir(size_t dir_index, const ConfigForTopic& config_for) {
     if (!entry.is_directory()) continue;
     std::string name = entry.path().filename().string();
     if (ends_with(name, "-delete")) {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       pending_deletes_.push_back(entry.path());
       continue;
     }
@@ -121,7 +121,7 @@ Error LogManager::open_dir(size_t dir_index, const ConfigForTopic& config_for) {
     options.log_start_offset = offset_or_zero(on_disk.log_starts, key);
     options.cleaner_offset = offset_or_zero(on_disk.cleaner_offsets, key);
     options.now_ms = now_ms;
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (partitions_.contains(key) || offline_.contains(key)) {
       spdlog::error("storage: {} exists in two log dirs; keeping the first", name);
       continue;
@@ -140,7 +140,7 @@ Error LogManager::open_dir(size_t dir_index, const ConfigForTopic& config_for) {
 }
 
 void LogManager::start() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (flusher_.joinable() || stopping_) return;
   flusher_ = std::thread([this] { flusher_loop(); });
   retention_ = std::thread([this] { retention_loop(); });
@@ -157,7 +157,7 @@ std::shared_ptr<PartitionLog> LogManager::create_partition(const std::string& to
                                                            int32_t partition,
                                                            const config::TopicConfig& config,
                                                            Error& error) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   error = Error::kNone;
   if (config_.log_dirs.empty() || stopping_) {
     error = Error::kStorageError;
@@ -204,12 +204,12 @@ std::shared_ptr<PartitionLog> LogManager::open_or_mark_offline(const PartitionLo
 }
 
 bool LogManager::offline(const std::string& topic, int32_t partition) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return offline_.contains({topic, partition});
 }
 
 void LogManager::retry_offline_pass(int64_t now_ms) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<TopicPartition> due;
   for (const auto& [key, offline] : offline_) {
     if (offline.next_retry_ms <= now_ms) due.push_back(key);
@@ -230,7 +230,7 @@ Error LogManager::delete_partition(const std::string& topic, int32_t partition) 
   Entry entry;
   std::optional<OfflineEntry> offline;  // set when the partition never opened
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = partitions_.find(key);
     if (auto off = offline_.find(key); it == partitions_.end() && off != offline_.end()) {
       offline = off->second;
@@ -251,7 +251,7 @@ Error LogManager::delete_partition(const std::string& topic, int32_t partition) 
   // directory is gone, and a partition recreated under the same name would inherit them at the
   // next crash start: a recovery point above unchecked data, a log start hiding records.
   if (!forget_in_checkpoints(key, entry.dir_index)) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     deleting_.erase(key);
     if (offline) {
       offline_[key] = *offline;
@@ -266,14 +266,14 @@ Error LogManager::delete_partition(const std::string& topic, int32_t partition) 
   std::error_code error;
   // A partition that never opened may have no directory at all.
   if (offline && !fs::exists(dir, error)) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     deleting_.erase(key);
     return Error::kNone;
   }
   fs::rename(dir, doomed, error);
   if (!error) fsync_dir(dir.parent_path());
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     deleting_.erase(key);
     if (!error) pending_deletes_.push_back(doomed);
   }
@@ -286,20 +286,20 @@ Error LogManager::delete_partition(const std::string& topic, int32_t partition) 
 }
 
 std::shared_ptr<PartitionLog> LogManager::get(const std::string& topic, int32_t partition) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = partitions_.find({topic, partition});
   return it == partitions_.end() ? nullptr : it->second.log;
 }
 
 std::vector<TopicPartition> LogManager::partitions() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<TopicPartition> keys;
   for (const auto& [key, entry] : partitions_) keys.push_back(key);
   return keys;
 }
 
 std::vector<std::shared_ptr<PartitionLog>> LogManager::logs() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<std::shared_ptr<PartitionLog>> result;
   for (const auto& [key, entry] : partitions_) result.push_back(entry.log);
   return result;
@@ -313,7 +313,7 @@ std::array<LogManager::CheckpointFile, 3> LogManager::files_of(const DirCheckpoi
 
 std::vector<LogManager::DirCheckpoints> LogManager::checkpoint_snapshot() const {
   std::vector<DirCheckpoints> dirs(config_.log_dirs.size());
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto& [key, entry] : partitions_) {
     DirCheckpoints& dir = dirs[entry.dir_index];
     dir.recovery_points[key] = entry.log->recovery_point();
@@ -341,7 +341,7 @@ bool LogManager::write_dir_checkpoints(size_t dir_index, const DirCheckpoints& c
 }
 
 bool LogManager::write_recovery_point_checkpoints() {
-  std::lock_guard writing(checkpoint_mutex_);
+  MutexLock writing(checkpoint_mutex_);
   std::vector<DirCheckpoints> snapshot = checkpoint_snapshot();
   bool ok = true;
   for (size_t i = 0; i < config_.log_dirs.size(); ++i) {
@@ -352,7 +352,7 @@ bool LogManager::write_recovery_point_checkpoints() {
 }
 
 bool LogManager::write_checkpoints() {
-  std::lock_guard writing(checkpoint_mutex_);
+  MutexLock writing(checkpoint_mutex_);
   std::vector<DirCheckpoints> snapshot = checkpoint_snapshot();
   bool ok = true;
   for (size_t i = 0; i < config_.log_dirs.size(); ++i) {
@@ -362,7 +362,7 @@ bool LogManager::write_checkpoints() {
 }
 
 bool LogManager::forget_in_checkpoints(const TopicPartition& key, size_t dir_index) {
-  std::lock_guard writing(checkpoint_mutex_);
+  MutexLock writing(checkpoint_mutex_);
   const DirCheckpoints now = checkpoint_snapshot()[dir_index];
   const fs::path& dir = config_.log_dirs[dir_index];
   bool ok = true;
@@ -376,10 +376,10 @@ bool LogManager::forget_in_checkpoints(const TopicPartition& key, size_t dir_ind
 }
 
 bool LogManager::drop_stale_checkpoint_entries(size_t dir_index, const DirCheckpoints& on_disk) {
-  std::lock_guard writing(checkpoint_mutex_);
+  MutexLock writing(checkpoint_mutex_);
   bool stale = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (const auto& [name, offsets] : files_of(on_disk)) {
       for (const auto& [key, offset] : *offsets) {
         auto it = partitions_.find(key);
@@ -454,30 +454,41 @@ void LogManager::retention_pass(int64_t now_ms) {
 }
 
 bool LogManager::cleaner_pass(int64_t now_ms) {
-  std::lock_guard cleaning(cleaner_mutex_);
+  MutexLock cleaning(cleaner_mutex_);
   auto log = cleaner_.pick(logs(), now_ms);
   if (log == nullptr) return false;
   return cleaner_.clean(*log, now_ms) == Error::kNone;
 }
 
 void LogManager::cleaner_loop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    bool cleaned = cleaner_pass(wall_clock_ms());
-    lock.lock();
+  while (!stopping()) {
     // Back to work at once after a pass (another log may be dirty); otherwise back off.
-    if (!cleaned) {
-      wake_.wait_for(lock, std::chrono::milliseconds(config_.cleaner_backoff_ms),
-                     [this] { return stopping_; });
-    }
+    if (!cleaner_pass(wall_clock_ms())) sleep_unless_stopping(config_.cleaner_backoff_ms);
   }
+}
+
+bool LogManager::stopping() const {
+  MutexLock lock(mutex_);
+  return stopping_;
+}
+
+bool LogManager::sleep_unless_stopping(int64_t timeout_ms, bool until_pending_deletes) {
+  MutexLock lock(mutex_);
+  lock.wait_for(wake_, std::chrono::milliseconds(timeout_ms),
+                [this, until_pending_deletes]() REQUIRES(mutex_) {
+                  return stopping_ || (until_pending_deletes && !pending_deletes_.empty());
+                });
+  return !stopping_;
+}
+
+void LogManager::abort_cleaner() {
+  cleaner_.abort();
 }
 
 void LogManager::remove_pending_deletes() {
   std::vector<fs::path> doomed;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     doomed.swap(pending_deletes_);
   }
   for (const auto& dir : doomed) {
@@ -492,15 +503,10 @@ void LogManager::writeback_pass() {
 }
 
 void LogManager::flusher_loop() {
-  std::unique_lock lock(mutex_);
   int64_t next_flush_ms = wall_clock_ms() + config_.flush_check_interval_ms;
-  while (!stopping_) {
+  while (true) {
     const int64_t until_flush_ms = std::max<int64_t>(next_flush_ms - wall_clock_ms(), 0);
-    wake_.wait_for(
-        lock, std::chrono::milliseconds(std::min(config_.writeback_interval_ms, until_flush_ms)),
-        [this] { return stopping_; });
-    if (stopping_) break;
-    lock.unlock();
+    if (!sleep_unless_stopping(std::min(config_.writeback_interval_ms, until_flush_ms))) return;
     writeback_pass();
     const int64_t now_ms = wall_clock_ms();
     if (now_ms >= next_flush_ms) {
@@ -508,38 +514,32 @@ void LogManager::flusher_loop() {
       retry_offline_pass(now_ms);
       next_flush_ms = now_ms + config_.flush_check_interval_ms;
     }
-    lock.lock();
   }
 }
 
 void LogManager::retention_loop() {
-  std::unique_lock lock(mutex_);
   int64_t next_retention_ms = wall_clock_ms() + config_.retention_check_interval_ms;
-  while (!stopping_) {
-    int64_t wait_ms = std::max<int64_t>(next_retention_ms - wall_clock_ms(), 0);
-    wake_.wait_for(lock, std::chrono::milliseconds(wait_ms),
-                   [this] { return stopping_ || !pending_deletes_.empty(); });
-    if (stopping_) break;
-    lock.unlock();
+  while (true) {
+    const int64_t wait_ms = std::max<int64_t>(next_retention_ms - wall_clock_ms(), 0);
+    if (!sleep_unless_stopping(wait_ms, /*until_pending_deletes=*/true)) return;
     remove_pending_deletes();
-    int64_t now_ms = wall_clock_ms();
+    const int64_t now_ms = wall_clock_ms();
     if (now_ms >= next_retention_ms) {
       for (const auto& log : logs()) log->apply_retention(now_ms);
       next_retention_ms = now_ms + config_.retention_check_interval_ms;
     }
-    lock.lock();
   }
 }
 
 void LogManager::shutdown() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (shut_down_) return;
     shut_down_ = true;
     stopping_ = true;
   }
   wake_.notify_all();
-  cleaner_.abort();
+  abort_cleaner();
   if (flusher_.joinable()) flusher_.join();
   if (retention_.joinable()) retention_.join();
   if (cleaner_thread_.joinable()) cleaner_thread_.join();
@@ -549,7 +549,7 @@ void LogManager::shutdown() {
     return;
   }
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (!offline_.empty()) {
       // Their files were never checked this run: the next start recovers them.
       spdlog::warn("storage: {} partitions offline; no clean shutdown marker", offline_.size());

@@ -15,6 +15,19 @@
 // The public methods are thread-safe. Nothing fsyncs on the caller's thread except shutdown(),
 // create_partition (its directory entry) and delete_partition (the checkpoint files naming the
 // partition, then the rename): call those off the event loops.
+//
+// Locks (checkpoint_mutex_ is taken before mutex_; cleaner_mutex_ never with another):
+//  - mutex_ guards the partition maps (partitions_, offline_, deleting_), pending_deletes_ and
+//    the shutdown flags, which callers and the three threads read and change. It is held while
+//    a partition opens (create, offline retry), so no two PartitionLogs share a directory; the
+//    threads sleep on wake_ with it.
+//  - checkpoint_mutex_ makes a checkpoint write one step, snapshot and files together: a
+//    snapshot that still names a deleted partition cannot be written after the write that
+//    dropped it. It guards the files, not a member.
+//  - cleaner_mutex_ guards cleaner_ (one pass at a time: the cleaner thread, or a test).
+// Unlocked: the thread objects (start() sets them under mutex_ unless stopping; shutdown() joins
+// them once stopping_ is set, when nothing sets them any more), opened_clean_ (open_all(),
+// before anything runs) and last_checkpoint_ms_ (the flusher's own).
 
 #include <array>
 #include <condition_variable>
@@ -23,13 +36,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "config/topic_config.h"
 #include "storage/checkpoint.h"
 #include "storage/cleaner.h"
@@ -77,37 +90,40 @@ class LogManager {
   // partition that fails to open (out of descriptors, I/O error) does not stop the others: it
   // is offline (logged) and retried in the background; an error here means a log dir itself
   // is unusable.
-  Error open_all(const ConfigForTopic& config_for = {});
+  Error open_all(const ConfigForTopic& config_for = {}) EXCLUDES(checkpoint_mutex_, mutex_);
   // Starts the flusher and retention threads.
-  void start();
+  void start() EXCLUDES(mutex_);
 
   // On failure the partition is offline (retried in the background) and `error` says why.
   std::shared_ptr<PartitionLog> create_partition(const std::string& topic, int32_t partition,
-                                                 const config::TopicConfig& config, Error& error);
+                                                 const config::TopicConfig& config, Error& error)
+      EXCLUDES(mutex_);
   // True if the partition's log failed to open (at start-up or creation) and has not opened
   // since: its requests get KAFKA_STORAGE_ERROR.
-  bool offline(const std::string& topic, int32_t partition) const;
+  bool offline(const std::string& topic, int32_t partition) const EXCLUDES(mutex_);
   // Tries to open the offline partitions whose retry is due; the flusher calls it.
-  void retry_offline_pass(int64_t now_ms);
+  void retry_offline_pass(int64_t now_ms) EXCLUDES(mutex_);
   // Removes the partition from its log dir's checkpoint files, then renames the directory to
   // <topic>-<partition>.<id>-delete and removes it in the background. Readers holding the
   // PartitionLog keep working on open files. Until the rename, create_partition of the same
   // name gives kPartitionExists.
-  Error delete_partition(const std::string& topic, int32_t partition);
-  std::shared_ptr<PartitionLog> get(const std::string& topic, int32_t partition) const;
-  std::vector<TopicPartition> partitions() const;
+  Error delete_partition(const std::string& topic, int32_t partition)
+      EXCLUDES(checkpoint_mutex_, mutex_);
+  std::shared_ptr<PartitionLog> get(const std::string& topic, int32_t partition) const
+      EXCLUDES(mutex_);
+  std::vector<TopicPartition> partitions() const EXCLUDES(mutex_);
 
   // Flushes every partition, writes checkpoints and the clean shutdown markers. Idempotent.
-  void shutdown();
+  void shutdown() EXCLUDES(checkpoint_mutex_, mutex_);
 
   // One pass of each background job, for tests and tools that run without threads.
   void writeback_pass();
   void flush_pass(int64_t now_ms);
   void retention_pass(int64_t now_ms);
   // Cleans the filthiest compacted partition once; false when none needed it.
-  bool cleaner_pass(int64_t now_ms);
-  bool write_checkpoints();
-  bool write_recovery_point_checkpoints();
+  bool cleaner_pass(int64_t now_ms) EXCLUDES(cleaner_mutex_);
+  bool write_checkpoints() EXCLUDES(checkpoint_mutex_, mutex_);
+  bool write_recovery_point_checkpoints() EXCLUDES(checkpoint_mutex_, mutex_);
 
   // True if every log dir had a clean shutdown marker at open_all.
   bool opened_clean() const { return opened_clean_; }
@@ -132,12 +148,14 @@ class LogManager {
   using CheckpointFile = std::pair<const char*, const OffsetCheckpoint*>;  // file name, content
   static std::array<CheckpointFile, 3> files_of(const DirCheckpoints& checkpoints);
 
-  Error open_dir(size_t dir_index, const ConfigForTopic& config_for);
-  // Opens a partition's log; on failure records it offline (logged). Call with mutex_ held.
+  Error open_dir(size_t dir_index, const ConfigForTopic& config_for)
+      EXCLUDES(checkpoint_mutex_, mutex_);
+  // Opens a partition's log; on failure records it offline (logged).
   std::shared_ptr<PartitionLog> open_or_mark_offline(const PartitionLog::Options& options,
-                                                     size_t dir_index, Error& error);
-  size_t pick_dir() const;  // the dir with the fewest partitions
-  std::vector<std::shared_ptr<PartitionLog>> logs() const;
+                                                     size_t dir_index, Error& error)
+      REQUIRES(mutex_);
+  size_t pick_dir() const REQUIRES(mutex_);  // the dir with the fewest partitions
+  std::vector<std::shared_ptr<PartitionLog>> logs() const EXCLUDES(mutex_);
   // Background sync: the logs with unflushed data whose last flush is an interval old, oldest
   // first, at most this pass's share (so busy partitions do not all fsync in one pass).
   std::vector<std::shared_ptr<PartitionLog>> due_for_sync(
@@ -146,35 +164,48 @@ class LogManager {
   void flusher_loop();
   void retention_loop();
   void cleaner_loop();
-  void remove_pending_deletes();
-  // What the checkpoint files should say now, per log dir. Call with checkpoint_mutex_ held.
-  std::vector<DirCheckpoints> checkpoint_snapshot() const;
-  bool write_dir_checkpoints(size_t dir_index, const DirCheckpoints& checkpoints) const;
+  bool stopping() const EXCLUDES(mutex_);
+  // Sleeps up to `timeout_ms`, or until shutdown, or (with `until_pending_deletes`) until a
+  // deleted partition's directory waits for removal. False once shutting down.
+  bool sleep_unless_stopping(int64_t timeout_ms, bool until_pending_deletes = false)
+      EXCLUDES(mutex_);
+  // Makes a running cleaner pass stop early. Not under cleaner_mutex_, which the pass holds:
+  // taking it would wait for the very pass this means to stop. Cleaner::abort() only sets an
+  // atomic flag, safe beside a running pass, but the analysis cannot tell that one method of
+  // the guarded cleaner_ from the others.
+  void abort_cleaner() NO_THREAD_SAFETY_ANALYSIS;
+  void remove_pending_deletes() EXCLUDES(mutex_);
+  // What the checkpoint files should say now, per log dir.
+  std::vector<DirCheckpoints> checkpoint_snapshot() const REQUIRES(checkpoint_mutex_)
+      EXCLUDES(mutex_);
+  bool write_dir_checkpoints(size_t dir_index, const DirCheckpoints& checkpoints) const
+      REQUIRES(checkpoint_mutex_);
   // Rewrites the checkpoint files of one log dir that name `key` (which is no longer in
   // partitions_), so none of them outlives the partition's directory.
-  bool forget_in_checkpoints(const TopicPartition& key, size_t dir_index);
+  bool forget_in_checkpoints(const TopicPartition& key, size_t dir_index)
+      EXCLUDES(checkpoint_mutex_, mutex_);
   // At open: entries naming no partition directory of the dir are dropped from its files.
-  bool drop_stale_checkpoint_entries(size_t dir_index, const DirCheckpoints& on_disk);
+  bool drop_stale_checkpoint_entries(size_t dir_index, const DirCheckpoints& on_disk)
+      EXCLUDES(checkpoint_mutex_, mutex_);
 
   const LogManagerConfig config_;
-  mutable std::mutex
-      mutex_;  // guards partitions_, offline_, deleting_, pending_deletes_, stopping_
-  std::map<TopicPartition, Entry> partitions_;
-  std::map<TopicPartition, OfflineEntry> offline_;  // failed to open; never also in partitions_
-  std::set<TopicPartition> deleting_;               // being deleted, directory not yet renamed away
-  std::vector<std::filesystem::path> pending_deletes_;
-  // One checkpoint writer at a time, snapshot and write together: a snapshot that still holds a
-  // deleted partition cannot be written after the write that removed it. Taken before mutex_.
-  std::mutex checkpoint_mutex_;
-  bool stopping_ = false;
-  bool shut_down_ = false;
+  mutable Mutex mutex_;
+  std::map<TopicPartition, Entry> partitions_ GUARDED_BY(mutex_);
+  // Failed to open; never also in partitions_.
+  std::map<TopicPartition, OfflineEntry> offline_ GUARDED_BY(mutex_);
+  // Being deleted, directory not yet renamed away.
+  std::set<TopicPartition> deleting_ GUARDED_BY(mutex_);
+  std::vector<std::filesystem::path> pending_deletes_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  bool shut_down_ GUARDED_BY(mutex_) = false;
+  std::condition_variable wake_;  // waits with mutex_
+  Mutex checkpoint_mutex_;
   bool opened_clean_ = false;
-  std::condition_variable wake_;
   std::thread flusher_;
   std::thread retention_;
   std::thread cleaner_thread_;
-  std::mutex cleaner_mutex_;  // one cleaner pass at a time (thread, tests)
-  Cleaner cleaner_;
+  Mutex cleaner_mutex_;
+  Cleaner cleaner_ GUARDED_BY(cleaner_mutex_);
   int64_t last_checkpoint_ms_ = 0;  // flusher thread only
 };
 

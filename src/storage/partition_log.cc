@@ -50,7 +50,7 @@ AppendResult PartitionLog::append(std::span<uint8_t> batches, const BatchSummary
   result.error = check_size_limits(batches);
   if (result.error != Error::kNone || batches.empty()) return result;
 
-  std::lock_guard lock(append_mutex_);
+  MutexLock lock(append_mutex_);
   if (closed_) {
     result.error = Error::kStorageError;
     return result;
@@ -58,10 +58,12 @@ AppendResult PartitionLog::append(std::span<uint8_t> batches, const BatchSummary
   int64_t base_offset = log_end_offset_.load(std::memory_order_relaxed);
   int64_t last_offset = base_offset + summary.offset_count - 1;
   int64_t max_timestamp_ms = config_.log_append_time ? now_ms : summary.max_timestamp_ms;
-  if (segments_.back()->should_roll(static_cast<int64_t>(batches.size()), last_offset,
-                                    max_timestamp_ms, now_ms, config_)) {
+  std::shared_ptr<Segment> active = active_segment();
+  if (active->should_roll(static_cast<int64_t>(batches.size()), last_offset, max_timestamp_ms,
+                          now_ms, config_)) {
     result.error = roll_locked(now_ms);
     if (result.error != Error::kNone) return result;
+    active = active_segment();
   }
   // Patch the broker-owned header fields in place; the validation pass proved the layout, and
   // the walk asserts it agrees with the summary.
@@ -79,9 +81,8 @@ AppendResult PartitionLog::append(std::span<uint8_t> batches, const BatchSummary
   EDDY_ASSERT(iterator.error() == records::BatchError::kNone);
   EDDY_ASSERT(next_offset == last_offset + 1);
   EDDY_ASSERT(record_count == summary.record_count);
-  Segment& active = *segments_.back();
-  active.reserve_disk(active.size_bytes() + static_cast<int64_t>(batches.size()), config_);
-  result.error = active.append(batches, config_.index_interval_bytes);
+  active->reserve_disk(active->size_bytes() + static_cast<int64_t>(batches.size()), config_);
+  result.error = active->append(batches, config_.index_interval_bytes);
   if (result.error != Error::kNone) return result;
   log_end_offset_.store(next_offset, std::memory_order_release);
   unflushed_messages_.fetch_add(summary.record_count, std::memory_order_relaxed);
@@ -112,13 +113,15 @@ Error PartitionLog::roll_locked(int64_t now_ms) {
   int64_t base_offset = log_end_offset_.load(std::memory_order_relaxed);
   auto segment = Segment::create(dir_, base_offset, config_, now_ms);
   if (segment == nullptr) return Error::kStorageError;
-  if (!segments_.back()->seal()) {
+  if (!active_segment()->seal()) {
     // The old segment cannot take appends any more; stop writing to this log.
     closed_ = true;
     return Error::kStorageError;
   }
-  std::unique_lock lock(segments_mutex_);
-  segments_.push_back(std::move(segment));
+  {
+    WriterMutexLock lock(segments_mutex_);
+    segments_.push_back(std::move(segment));
+  }
   spdlog::debug("storage: {}-{} rolled a new segment at offset {}", topic_, partition_,
                 base_offset);
   return Error::kNone;
@@ -173,8 +176,13 @@ ReadResult PartitionLog::read(int64_t fetch_offset, int32_t max_bytes, int64_t m
   return result;
 }
 
+std::shared_ptr<Segment> PartitionLog::active_segment() const {
+  ReaderMutexLock lock(segments_mutex_);
+  return segments_.back();
+}
+
 std::shared_ptr<Segment> PartitionLog::segment_for(int64_t offset) const {
-  std::shared_lock lock(segments_mutex_);
+  ReaderMutexLock lock(segments_mutex_);
   auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
                              [](int64_t value, const std::shared_ptr<Segment>& segment) {
                                return value < segment->base_offset();
@@ -184,7 +192,7 @@ std::shared_ptr<Segment> PartitionLog::segment_for(int64_t offset) const {
 }
 
 std::shared_ptr<Segment> PartitionLog::segment_after(int64_t base_offset) const {
-  std::shared_lock lock(segments_mutex_);
+  ReaderMutexLock lock(segments_mutex_);
   for (const auto& segment : segments_) {
     if (segment->base_offset() > base_offset) return segment;
   }
@@ -207,12 +215,12 @@ std::optional<BatchInfo> PartitionLog::find_batch(int64_t offset, std::shared_pt
 }
 
 std::vector<std::shared_ptr<Segment>> PartitionLog::segments_snapshot() const {
-  std::shared_lock lock(segments_mutex_);
+  ReaderMutexLock lock(segments_mutex_);
   return segments_;
 }
 
 size_t PartitionLog::segment_count() const {
-  std::shared_lock lock(segments_mutex_);
+  ReaderMutexLock lock(segments_mutex_);
   return segments_.size();
 }
 
@@ -223,7 +231,7 @@ std::vector<int64_t> PartitionLog::segment_base_offsets() const {
 }
 
 Error PartitionLog::delete_records_before(int64_t offset) {
-  std::lock_guard lock(append_mutex_);
+  MutexLock lock(append_mutex_);
   if (offset == -1) offset = high_watermark();
   if (offset < 0 || offset > high_watermark()) return Error::kOffsetOutOfRange;
   if (offset > log_start_offset()) log_start_offset_.store(offset, std::memory_order_release);
@@ -231,81 +239,99 @@ Error PartitionLog::delete_records_before(int64_t offset) {
 }
 
 void PartitionLog::apply_retention(int64_t now_ms) {
-  std::vector<std::shared_ptr<Segment>> doomed;
   // A cleaner pass is rewriting segments: retention waits for the next round.
-  std::unique_lock cleaning(cleaning_mutex_, std::try_to_lock);
-  if (!cleaning.owns_lock()) return;
-  {
-    std::lock_guard lock(append_mutex_);
-    int64_t total_bytes = 0;
-    for (const auto& segment : segments_) total_bytes += segment->size_bytes();
-    size_t count = 0;
-    int64_t log_start = log_start_offset();
-    // Oldest first, never the active segment.
-    while (count + 1 < segments_.size()) {
-      const Segment& segment = *segments_[count];
-      bool below_start = segments_[count + 1]->base_offset() <= log_start;
-      // cleanup.policy=compact alone: only the log start offset deletes segments.
-      bool expired = config_.delete_enabled && config_.retention_ms >= 0 &&
-                     now_ms - segment.largest_timestamp_ms() > config_.retention_ms;
-      bool oversize = config_.delete_enabled && config_.retention_bytes >= 0 &&
-                      total_bytes - segment.size_bytes() >= config_.retention_bytes;
-      if (!below_start && !expired && !oversize) break;
-      total_bytes -= segment.size_bytes();
-      count++;
-    }
-    if (count == 0) return;
-    {
-      std::unique_lock segments_lock(segments_mutex_);
-      doomed.assign(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
-      segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(count));
-    }
-    int64_t first_base = segments_.front()->base_offset();
-    if (first_base > log_start) log_start_offset_.store(first_base, std::memory_order_release);
-  }
-  for (const auto& segment : doomed) {
+  if (!cleaning_mutex_.try_lock()) return;
+  for (const auto& segment : detach_retired(now_ms)) {
     spdlog::info("storage: {}-{} deleting segment {}", topic_, partition_, segment->base_offset());
     segment->remove_files();
   }
+  cleaning_mutex_.unlock();
+}
+
+std::vector<std::shared_ptr<Segment>> PartitionLog::detach_retired(int64_t now_ms) {
+  MutexLock lock(append_mutex_);
+  const size_t count = retired_prefix(now_ms);
+  if (count == 0) return {};
+  std::vector<std::shared_ptr<Segment>> doomed;
+  int64_t first_base = 0;
+  {
+    // The segments counted are still the first ones: append_mutex_ was held meanwhile.
+    WriterMutexLock segments_lock(segments_mutex_);
+    const auto end = segments_.begin() + static_cast<ptrdiff_t>(count);
+    doomed.assign(segments_.begin(), end);
+    segments_.erase(segments_.begin(), end);
+    first_base = segments_.front()->base_offset();
+  }
+  if (first_base > log_start_offset()) {
+    log_start_offset_.store(first_base, std::memory_order_release);
+  }
+  return doomed;
+}
+
+size_t PartitionLog::retired_prefix(int64_t now_ms) const {
+  ReaderMutexLock lock(segments_mutex_);
+  int64_t total_bytes = 0;
+  for (const auto& segment : segments_) total_bytes += segment->size_bytes();
+  size_t count = 0;
+  const int64_t log_start = log_start_offset();
+  // Oldest first, never the active segment.
+  while (count + 1 < segments_.size()) {
+    const Segment& segment = *segments_[count];
+    bool below_start = segments_[count + 1]->base_offset() <= log_start;
+    // cleanup.policy=compact alone: only the log start offset deletes segments.
+    bool expired = config_.delete_enabled && config_.retention_ms >= 0 &&
+                   now_ms - segment.largest_timestamp_ms() > config_.retention_ms;
+    bool oversize = config_.delete_enabled && config_.retention_bytes >= 0 &&
+                    total_bytes - segment.size_bytes() >= config_.retention_bytes;
+    if (!below_start && !expired && !oversize) break;
+    total_bytes -= segment.size_bytes();
+    count++;
+  }
+  return count;
 }
 
 bool PartitionLog::replace_segments(const std::vector<std::shared_ptr<Segment>>& old,
                                     std::shared_ptr<Segment> replacement,
                                     const std::function<void()>& commit_files) {
   EDDY_ASSERT(!old.empty() && replacement != nullptr);
-  std::lock_guard lock(append_mutex_);
+  MutexLock lock(append_mutex_);
   if (closed_) return false;
-  auto first = std::find(segments_.begin(), segments_.end(), old.front());
-  auto position = static_cast<size_t>(first - segments_.begin());
-  // The active segment is never replaced.
-  if (first == segments_.end() || position + old.size() >= segments_.size()) return false;
-  for (size_t i = 0; i < old.size(); ++i) {
-    if (segments_[position + i] != old[i]) return false;
-  }
+  const std::optional<size_t> position = position_of(old);
+  if (!position) return false;
   commit_files();
-  std::unique_lock segments_lock(segments_mutex_);
-  auto begin = segments_.begin() + static_cast<ptrdiff_t>(position);
+  // `old` is still at `position`: append_mutex_ was held meanwhile.
+  WriterMutexLock segments_lock(segments_mutex_);
+  auto begin = segments_.begin() + static_cast<ptrdiff_t>(*position);
   segments_.erase(begin + 1, begin + static_cast<ptrdiff_t>(old.size()));
-  segments_[position] = std::move(replacement);
+  segments_[*position] = std::move(replacement);
   return true;
 }
 
+std::optional<size_t> PartitionLog::position_of(
+    const std::vector<std::shared_ptr<Segment>>& old) const {
+  ReaderMutexLock lock(segments_mutex_);
+  auto first = std::find(segments_.begin(), segments_.end(), old.front());
+  auto position = static_cast<size_t>(first - segments_.begin());
+  // The active segment is never replaced.
+  if (first == segments_.end() || position + old.size() >= segments_.size()) return std::nullopt;
+  for (size_t i = 0; i < old.size(); ++i) {
+    if (segments_[position + i] != old[i]) return std::nullopt;
+  }
+  return position;
+}
+
 bool PartitionLog::needs_flush(int64_t now_ms) const {
-  std::lock_guard lock(append_mutex_);
+  MutexLock lock(append_mutex_);
   if (closed_) return false;
   int64_t recovery = recovery_point();
   if (recovery >= log_end_offset()) return false;
   return unflushed_messages_.load(std::memory_order_relaxed) >= config_.flush_messages ||
          now_ms - last_flush_ms_.load(std::memory_order_relaxed) >= config_.flush_ms ||
-         segments_.back()->base_offset() > recovery;
+         active_segment()->base_offset() > recovery;
 }
 
 int64_t PartitionLog::start_writeback() {
-  std::shared_ptr<Segment> active;
-  {
-    std::shared_lock lock(segments_mutex_);
-    active = segments_.back();
-  }
+  std::shared_ptr<Segment> active = active_segment();
   if (active->base_offset() != writeback_base_offset_) {
     writeback_base_offset_ = active->base_offset();
     writeback_position_ = 0;
@@ -323,13 +349,15 @@ void PartitionLog::flush() {
 }
 
 void PartitionLog::flush(int64_t now_ms) {
-  std::lock_guard flush_lock(flush_mutex_);
+  MutexLock flush_lock(flush_mutex_);
   int64_t target = 0;
   int64_t unflushed = 0;
   int64_t recovery = recovery_point();
   std::vector<std::shared_ptr<Segment>> pending;
   {
-    std::lock_guard lock(append_mutex_);
+    // Under the append lock: everything below `target` is in these segments.
+    MutexLock lock(append_mutex_);
+    ReaderMutexLock segments_lock(segments_mutex_);
     target = log_end_offset();
     unflushed = unflushed_messages_.load(std::memory_order_relaxed);
     for (const auto& segment : segments_) {
@@ -349,7 +377,7 @@ void PartitionLog::flush(int64_t now_ms) {
 }
 
 void PartitionLog::update_config(const config::TopicConfig& config) {
-  std::lock_guard lock(append_mutex_);
+  MutexLock lock(append_mutex_);
   config_ = config;
   shared_config_.store(std::make_shared<const config::TopicConfig>(config),
                        std::memory_order_release);
@@ -359,10 +387,10 @@ void PartitionLog::update_config(const config::TopicConfig& config) {
 
 void PartitionLog::close(bool flush_files) {
   {
-    std::lock_guard lock(append_mutex_);
+    MutexLock lock(append_mutex_);
     if (closed_) return;
     closed_ = true;
-    segments_.back()->seal();
+    active_segment()->seal();
   }
   if (flush_files) flush(wall_clock_ms());
 }

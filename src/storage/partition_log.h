@@ -7,18 +7,32 @@
 // fsync. Readers take `segments_mutex_` shared only to pick a segment, then read files without
 // locks, bounded by the published log end offset, so they never wait for an append's write.
 // Flushes run on the LogManager's flusher thread; fsync happens outside the append lock.
+//
+// Locks, in the order they nest (cleaning or flush, then append, then segments):
+//  - cleaning_mutex_: held for a whole cleaner pass (CleaningLock); retention only try-locks
+//    it and skips the log meanwhile, so it never deletes a segment being rewritten. It guards
+//    that protocol, not a member.
+//  - flush_mutex_: one flush at a time (flusher thread, close()), so a flush never moves the
+//    recovery point or the unflushed count under another one's feet. The values themselves are
+//    atomics that anyone reads.
+//  - append_mutex_: the writers (append, roll, retention, segment swap, DeleteRecords, config
+//    changes, close); guards config_, closed_ and the active segment's writer side.
+//  - segments_mutex_ (shared): guards segments_. It only changes under append_mutex_ too, so a
+//    writer that looked at segments_ (retention, a swap) finds it unchanged when it takes the
+//    exclusive lock to edit it.
+// The offsets (log start, log end, recovery point, ...) are atomics: readers never lock them.
 
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "common/thread_annotations.h"
 #include "config/topic_config.h"
 #include "storage/error.h"
 #include "storage/file.h"
@@ -95,7 +109,7 @@ class PartitionLog {
   // above segment.bytes (limits for every writer, clients and coordinators alike). An empty
   // span appends nothing and succeeds.
   AppendResult append(std::span<uint8_t> batches, const BatchSummary& summary, int32_t leader_epoch,
-                      int64_t now_ms);
+                      int64_t now_ms) EXCLUDES(append_mutex_);
   // Batches the broker built itself: summarised with summarize_built_batches().
   AppendResult append(std::span<uint8_t> batches, int32_t leader_epoch, int64_t now_ms) {
     return append(batches, summarize_built_batches(batches), leader_epoch, now_ms);
@@ -124,11 +138,11 @@ class PartitionLog {
   // DeleteRecords: moves the log start offset up to `offset` (<= high watermark, else
   // kOffsetOutOfRange; -1 means the high watermark, as in the protocol). Segments wholly below it
   // go at the next apply_retention.
-  Error delete_records_before(int64_t offset);
+  Error delete_records_before(int64_t offset) EXCLUDES(append_mutex_);
   // Deletes whole non-active segments by retention.ms / retention.bytes / log start offset.
-  void apply_retention(int64_t now_ms);
+  void apply_retention(int64_t now_ms) EXCLUDES(cleaning_mutex_, append_mutex_);
   // True when flush.messages or flush.ms says so, or a rolled segment is not yet fsynced.
-  bool needs_flush(int64_t now_ms) const;
+  bool needs_flush(int64_t now_ms) const EXCLUDES(append_mutex_);
   // When the last flush ended (or the log was opened), for the background sync's schedule.
   int64_t last_flush_ms() const { return last_flush_ms_.load(std::memory_order_relaxed); }
   // Flusher thread only. Asks the kernel to start writing back what was appended to the
@@ -140,9 +154,9 @@ class PartitionLog {
   int64_t start_writeback();
   static constexpr int64_t kWritebackChunkBytes = 1 << 20;
   // fsyncs everything up to the current end and moves the recovery point there.
-  void flush(int64_t now_ms);
-  void flush();
-  void update_config(const config::TopicConfig& config);
+  void flush(int64_t now_ms) EXCLUDES(flush_mutex_, append_mutex_);
+  void flush() EXCLUDES(flush_mutex_, append_mutex_);
+  void update_config(const config::TopicConfig& config) EXCLUDES(append_mutex_);
   // The topic's configuration as of the last update: an immutable snapshot that request
   // handlers and the cleaner read without taking the append lock.
   std::shared_ptr<const config::TopicConfig> config() const {
@@ -150,7 +164,7 @@ class PartitionLog {
   }
   // Seals the active segment (trimmed indexes) and, with `flush`, fsyncs; later appends fail
   // with kStorageError. For shutdown (flush) and partition deletion (no flush).
-  void close(bool flush = true);
+  void close(bool flush = true) EXCLUDES(flush_mutex_, append_mutex_);
 
   const std::string& topic() const { return topic_; }
   int32_t partition() const { return partition_; }
@@ -162,15 +176,27 @@ class PartitionLog {
   // --- for the cleaner (cleaner.h) ---
   // The segments, oldest first; the last one is active.
   std::vector<std::shared_ptr<Segment>> segments() const { return segments_snapshot(); }
-  // Held for a whole cleaner pass: retention skips this log meanwhile, so it never deletes a
-  // segment that is being rewritten.
-  std::unique_lock<std::mutex> lock_for_cleaning() { return std::unique_lock(cleaning_mutex_); }
+  // Held for a whole cleaner pass (a scoped lock on the log's cleaning mutex): retention skips
+  // this log meanwhile, so it never deletes a segment that is being rewritten.
+  class SCOPED_CAPABILITY CleaningLock {
+   public:
+    explicit CleaningLock(PartitionLog& log) ACQUIRE(log.cleaning_mutex_)
+        : mutex_(log.cleaning_mutex_) {
+      mutex_.lock();
+    }
+    ~CleaningLock() RELEASE() { mutex_.unlock(); }
+    CleaningLock(const CleaningLock&) = delete;
+    CleaningLock& operator=(const CleaningLock&) = delete;
+
+   private:
+    Mutex& mutex_;
+  };
   // Replaces `old` (consecutive sealed segments, still in the log) by `replacement` under the
   // append lock. `commit_files` runs inside that critical section, before the swap (it renames
   // files). False, with nothing done, if the log is closed or `old` is no longer in it.
   bool replace_segments(const std::vector<std::shared_ptr<Segment>>& old,
                         std::shared_ptr<Segment> replacement,
-                        const std::function<void()>& commit_files);
+                        const std::function<void()>& commit_files) EXCLUDES(append_mutex_);
   // The first dirty offset: everything below was deduplicated (cleaner-offset-checkpoint).
   int64_t cleaner_offset() const { return cleaner_offset_.load(std::memory_order_acquire); }
   void set_cleaner_offset(int64_t offset) {
@@ -184,34 +210,46 @@ class PartitionLog {
 
  private:
   PartitionLog(const Options& options);
-  Error load(const Options& options);
+  Error load(const Options& options) EXCLUDES(append_mutex_, segments_mutex_);
   Error check_size_limits(std::span<const uint8_t> batches) const;
-  Error roll_locked(int64_t now_ms);
+  // Seals the active segment and starts a new one at the log end.
+  Error roll_locked(int64_t now_ms) REQUIRES(append_mutex_) EXCLUDES(segments_mutex_);
+  // How many segments from the oldest on retention deletes now (never the active one).
+  size_t retired_prefix(int64_t now_ms) const REQUIRES(append_mutex_) EXCLUDES(segments_mutex_);
+  // Takes those segments out of the log (their files are the caller's to remove).
+  std::vector<std::shared_ptr<Segment>> detach_retired(int64_t now_ms) REQUIRES(cleaning_mutex_)
+      EXCLUDES(append_mutex_, segments_mutex_);
+  // Where `old` sits in the log, if its segments are still there, consecutive and sealed.
+  std::optional<size_t> position_of(const std::vector<std::shared_ptr<Segment>>& old) const
+      EXCLUDES(segments_mutex_);
+  std::shared_ptr<Segment> active_segment() const EXCLUDES(segments_mutex_);
   // The segment that would hold `offset` (last with base <= offset), or nullptr.
-  std::shared_ptr<Segment> segment_for(int64_t offset) const;
+  std::shared_ptr<Segment> segment_for(int64_t offset) const EXCLUDES(segments_mutex_);
   // The first segment whose base offset is above `base_offset`, or nullptr.
-  std::shared_ptr<Segment> segment_after(int64_t base_offset) const;
+  std::shared_ptr<Segment> segment_after(int64_t base_offset) const EXCLUDES(segments_mutex_);
   // The first batch whose last offset is >= `offset`, skipping gaps (compaction), and its
   // segment. Safe against a concurrent segment swap: a stale segment leads on by offset.
   // `error` becomes kStorageError when a segment's files cannot be opened (out of descriptors).
   std::optional<BatchInfo> find_batch(int64_t offset, std::shared_ptr<Segment>& segment,
                                       Error& error) const;
-  std::vector<std::shared_ptr<Segment>> segments_snapshot() const;
+  std::vector<std::shared_ptr<Segment>> segments_snapshot() const EXCLUDES(segments_mutex_);
 
   const std::filesystem::path dir_;
   const std::string topic_;
   const int32_t partition_;
 
-  mutable std::mutex append_mutex_;  // serialises appends, rolls, retention, config changes
-  config::TopicConfig config_;       // guarded by append_mutex_
+  mutable Mutex append_mutex_;
+  config::TopicConfig config_ GUARDED_BY(append_mutex_);
   // config_'s published copy, replaced whole by update_config().
   std::atomic<std::shared_ptr<const config::TopicConfig>> shared_config_;
-  bool closed_ = false;  // guarded by append_mutex_
+  bool closed_ GUARDED_BY(append_mutex_) = false;
+  // config_'s size limits, for the checks append() makes before taking the lock.
   std::atomic<int32_t> max_message_bytes_;
   std::atomic<int64_t> segment_bytes_;
 
-  mutable std::shared_mutex segments_mutex_;
-  std::vector<std::shared_ptr<Segment>> segments_;  // sorted by base offset, never empty
+  mutable SharedMutex segments_mutex_;
+  // Sorted by base offset, never empty; changed only under append_mutex_ too.
+  std::vector<std::shared_ptr<Segment>> segments_ GUARDED_BY(segments_mutex_);
 
   std::atomic<int64_t> log_start_offset_{0};
   std::atomic<int64_t> log_end_offset_{0};
@@ -221,8 +259,8 @@ class PartitionLog {
   // Flusher-only: the active segment (by base offset) and how far its writeback was started.
   int64_t writeback_base_offset_ = -1;
   int64_t writeback_position_ = 0;
-  std::mutex flush_mutex_;     // one flush at a time
-  std::mutex cleaning_mutex_;  // held by a cleaner pass; retention only try_locks it
+  Mutex flush_mutex_;
+  Mutex cleaning_mutex_;
   std::atomic<int64_t> cleaner_offset_{0};
   std::atomic<int64_t> delete_horizon_ms_{-1};
   RecoveryStats recovery_stats_;

@@ -43,7 +43,16 @@ std::string Segment::file_name(int64_t base_offset, const char* extension) {
   return std::string(digits) + extension;
 }
 
+Segment::Segment(fs::path dir, int64_t base_offset, std::string suffix)
+    : dir_(std::move(dir)),
+      base_offset_(base_offset),
+      files_(std::make_shared<SegmentFiles>()),
+      suffix_(std::move(suffix)),
+      writer_files_(files_),
+      next_offset_(base_offset) {}
+
 fs::path Segment::path(const char* extension) const {
+  MutexLock lock(files_mutex_);
   return path(extension, suffix_);
 }
 
@@ -55,16 +64,22 @@ Segment::~Segment() {
   if (cached_) segment_descriptor_cache().forget(this);
 }
 
+SegmentFiles& Segment::writer_files() const {
+  EDDY_ASSERT_MSG(writer_files_ != nullptr, "a sealed segment takes no writes");
+  return *writer_files_;
+}
+
 void Segment::enter_cache() {
   if (cached_) return;
   cached_ = true;
+  writer_files_.reset();  // from here on the cache may close the files
   segment_descriptor_cache().opened(shared_from_this());
 }
 
 void Segment::close_descriptors() const {
   std::shared_ptr<SegmentFiles> closing;
   {
-    std::lock_guard lock(files_mutex_);
+    MutexLock lock(files_mutex_);
     closing.swap(files_);
   }
   // Unmapped and closed here (outside the lock) unless a reader still holds them.
@@ -94,17 +109,7 @@ std::shared_ptr<SegmentFiles> Segment::load_files(const std::string& suffix,
   return files;
 }
 
-std::shared_ptr<const SegmentFiles> Segment::open_files(Error* error) const {
-  std::string suffix;
-  {
-    std::lock_guard lock(files_mutex_);
-    if (files_ != nullptr) {
-      touch();
-      return files_;
-    }
-    if (removed_) return nullptr;
-    suffix = suffix_;
-  }
+std::shared_ptr<SegmentFiles> Segment::load_files_under_pressure(const std::string& suffix) const {
   int error_number = 0;
   auto files = load_files(suffix, error_number);
   if (files == nullptr && out_of_descriptors(error_number)) {
@@ -112,14 +117,32 @@ std::shared_ptr<const SegmentFiles> Segment::open_files(Error* error) const {
     segment_descriptor_cache().evict(kEvictionsUnderPressure);
     files = load_files(suffix, error_number);
   }
-  std::unique_lock lock(files_mutex_);
-  if (files_ != nullptr) return files_;  // another reader reopened them meanwhile
-  if (files == nullptr) {
-    if (!removed_ && error != nullptr) *error = Error::kStorageError;
-    return nullptr;
+  return files;
+}
+
+std::shared_ptr<const SegmentFiles> Segment::open_files(Error* error) const {
+  std::string suffix;
+  {
+    MutexLock lock(files_mutex_);
+    if (files_ != nullptr) {
+      touch();
+      return files_;
+    }
+    if (removed_) return nullptr;
+    suffix = suffix_;
   }
-  files_ = files;
-  lock.unlock();
+  // Opened without the lock: other readers keep using (or reopening) files meanwhile.
+  auto files = load_files_under_pressure(suffix);
+  {
+    MutexLock lock(files_mutex_);
+    if (files_ != nullptr) return files_;  // another reader reopened them meanwhile
+    if (files == nullptr) {
+      if (!removed_ && error != nullptr) *error = Error::kStorageError;
+      return nullptr;
+    }
+    files_ = files;
+  }
+  // After the unlock: the cache may close other segments, which takes their locks.
   segment_descriptor_cache().opened(shared_from_this());
   return files;
 }
@@ -139,10 +162,8 @@ std::shared_ptr<Segment> Segment::create(const fs::path& dir, int64_t base_offse
 std::shared_ptr<Segment> Segment::create_with_suffix(const fs::path& dir, int64_t base_offset,
                                                      const config::TopicConfig& config,
                                                      const std::string& suffix) {
-  std::shared_ptr<Segment> segment(new Segment(dir, base_offset));
-  segment->suffix_ = suffix;
-  segment->files_ = std::make_shared<SegmentFiles>();
-  SegmentFiles& files = *segment->files_;
+  std::shared_ptr<Segment> segment(new Segment(dir, base_offset, suffix));
+  SegmentFiles& files = segment->writer_files();
   files.log = File::open(segment->path(".log"), true);
   if (files.log == nullptr && out_of_descriptors(errno)) {
     segment_descriptor_cache().evict(kEvictionsUnderPressure);
@@ -161,20 +182,20 @@ std::shared_ptr<Segment> Segment::create_with_suffix(const fs::path& dir, int64_
 }
 
 bool Segment::rename_files(const std::string& suffix) {
-  std::lock_guard lock(files_mutex_);
+  MutexLock lock(files_mutex_);
   for (const char* extension : {".index", ".timeindex", ".log"}) {
-    fs::path target = dir_ / (file_name(base_offset_, extension) + suffix);
+    const fs::path source = path(extension, suffix_);
     std::error_code error;
-    fs::rename(path(extension), target, error);
+    fs::rename(source, path(extension, suffix), error);
     if (error) {
-      spdlog::error("storage: rename {} failed: {}", path(extension).string(), error.message());
+      spdlog::error("storage: rename {} failed: {}", source.string(), error.message());
       return false;
     }
   }
   suffix_ = suffix;
   if (files_ != nullptr) {  // trim() resizes by path
-    files_->offset_index->file().set_path(path(".index"));
-    files_->time_index->file().set_path(path(".timeindex"));
+    files_->offset_index->file().set_path(path(".index", suffix_));
+    files_->time_index->file().set_path(path(".timeindex", suffix_));
   }
   return true;
 }
@@ -195,14 +216,14 @@ std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
                                        RecoveryStats& stats, bool& truncated,
                                        int64_t synced_offset) {
   truncated = false;
-  std::shared_ptr<Segment> segment(new Segment(dir, base_offset));
-  segment->files_ = std::make_shared<SegmentFiles>();
-  segment->files_->log = File::open(segment->path(".log"), false);
-  if (segment->files_->log == nullptr && out_of_descriptors(errno)) {
+  std::shared_ptr<Segment> segment(new Segment(dir, base_offset, ""));
+  SegmentFiles& files = segment->writer_files();
+  files.log = File::open(segment->path(".log"), false);
+  if (files.log == nullptr && out_of_descriptors(errno)) {
     segment_descriptor_cache().evict(kEvictionsUnderPressure);
-    segment->files_->log = File::open(segment->path(".log"), false);
+    files.log = File::open(segment->path(".log"), false);
   }
-  if (segment->files_->log == nullptr) return nullptr;
+  if (files.log == nullptr) return nullptr;
   segment->created_ms_ = segment->file_mtime_ms();
   bool indexes_exist =
       fs::exists(segment->path(".index")) && fs::exists(segment->path(".timeindex"));
@@ -224,7 +245,7 @@ std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base_offset,
 }
 
 bool Segment::open_indexes(const config::TopicConfig& config, bool for_append) {
-  SegmentFiles& files = *files_;
+  SegmentFiles& files = writer_files();
   files.offset_index.reset();
   files.time_index.reset();
   auto open_index = [&](const char* extension, size_t entry_size) {
@@ -248,7 +269,7 @@ bool Segment::open_indexes(const config::TopicConfig& config, bool for_append) {
 // Trusts the indexes: only the batches after the last offset index entry are looked at (their
 // headers, no CRC), which is a few headers, so start-up time does not grow with the data.
 bool Segment::load_trusted() {
-  const SegmentFiles& files = *files_;
+  const SegmentFiles& files = writer_files();
   int64_t file_size = files.log->size_bytes();
   if (file_size < 0 || file_size > INT32_MAX) return false;
   if (!files.offset_index->sane(file_size) || !files.time_index->sane()) return false;
@@ -278,8 +299,9 @@ bool Segment::load_trusted() {
 }
 
 void Segment::index_batch(const BatchInfo& batch, int32_t index_interval_bytes) {
-  OffsetIndex& offset_index = *files_->offset_index;
-  TimeIndex& time_index = *files_->time_index;
+  SegmentFiles& files = writer_files();
+  OffsetIndex& offset_index = *files.offset_index;
+  TimeIndex& time_index = *files.time_index;
   if (batch.position == 0) rolling_base_ms_ = batch.max_timestamp_ms;
   if (batch.max_timestamp_ms > max_timestamp_ms_.load(std::memory_order_relaxed)) {
     max_timestamp_ms_.store(batch.max_timestamp_ms, std::memory_order_release);
@@ -310,14 +332,14 @@ bool Segment::should_roll(int64_t incoming_bytes, int64_t last_offset,
       rolling_base_ms_ >= 0 ? incoming_timestamp_ms - rolling_base_ms_ : now_ms - created_ms_;
   if (waited_ms > config.segment_ms) return true;
   if (last_offset - base_offset_ > INT32_MAX) return true;
-  const SegmentFiles& files = *files_;
+  const SegmentFiles& files = writer_files();
   return files.offset_index->file().full() ||
          files.time_index->entries() + 1 >= files.time_index->file().max_entries();
 }
 
 Error Segment::append(std::span<const uint8_t> batches, int32_t index_interval_bytes) {
   EDDY_ASSERT(!sealed_);
-  const int fd = files_->log->fd();
+  const int fd = writer_files().log->fd();
   int64_t position = size_bytes();
   if (!pwrite_all(fd, batches.data(), batches.size(), position)) {
     spdlog::error("storage: write to {} failed", path(".log").string());
@@ -346,7 +368,7 @@ void Segment::reserve_disk(int64_t end_position, const config::TopicConfig& conf
   EDDY_ASSERT(!sealed_);
   if (!config.preallocate || end_position <= reserved_bytes_ || reserve_unsupported_) return;
   const int64_t target = std::max(end_position, config.segment_bytes);
-  if (::fallocate(files_->log->fd(), FALLOC_FL_KEEP_SIZE, reserved_bytes_,
+  if (::fallocate(writer_files().log->fd(), FALLOC_FL_KEEP_SIZE, reserved_bytes_,
                   target - reserved_bytes_) != 0) {
     // Appends still work without the reservation.
     if (errno != EOPNOTSUPP) {
@@ -361,7 +383,7 @@ void Segment::reserve_disk(int64_t end_position, const config::TopicConfig& conf
 
 bool Segment::seal() {
   if (sealed_) return true;
-  const SegmentFiles& files = *files_;
+  const SegmentFiles& files = writer_files();
   if (max_timestamp_ms_.load() >= 0) {
     files.time_index->maybe_append(max_timestamp_ms_.load(), offset_of_max_timestamp_.load());
   }
@@ -396,11 +418,11 @@ void Segment::start_writeback(int64_t from, int64_t to) const {
 }
 
 void Segment::remove_files() {
-  std::lock_guard lock(files_mutex_);
+  MutexLock lock(files_mutex_);
   removed_ = true;  // a reader must not reopen (or recreate) them
   std::error_code ignored;
   for (const char* extension : {".log", ".index", ".timeindex"})
-    fs::remove(path(extension), ignored);
+    fs::remove(path(extension, suffix_), ignored);
 }
 
 void Segment::remove_files_of(const fs::path& dir, int64_t base_offset) {

@@ -12,16 +12,23 @@
 // belongs to the descriptor cache (descriptor_cache.h), which may close them when too many
 // are open; the next use reopens them. Every use holds a SegmentFiles reference for its
 // duration, so closing never pulls files from under a reader.
+//
+// Locking: `files_mutex_` guards what closing, reopening, renaming and removal change, as they
+// may run on different threads at once (the cache's evictions, readers, the cleaner,
+// retention): `files_` (the reference readers take), `suffix_` (the file names) and `removed_`.
+// It is held only to swap those, never across a call into the descriptor cache. The writer
+// holds its own reference (`writer_files_`) until the segment enters the cache: nothing
+// replaces the files before then, so appends use them without the lock.
 
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 
+#include "common/thread_annotations.h"
 #include "config/topic_config.h"
 #include "storage/descriptor_cache.h"
 #include "storage/error.h"
@@ -131,11 +138,11 @@ class Segment : public DescriptorCache::Entry, public std::enable_shared_from_th
   void start_writeback(int64_t from, int64_t to) const;
   static void remove_files_of(const std::filesystem::path& dir, int64_t base_offset);
   // Unlinks the three files; open descriptors (readers) keep the data alive.
-  void remove_files();
+  void remove_files() EXCLUDES(files_mutex_);
   // Renames the three files to carry `suffix` instead of the current one (indexes first, the
   // .log last, so a renamed .log means the indexes were renamed too). Open descriptors and
   // mappings are unaffected. False on the first failure (logged).
-  bool rename_files(const std::string& suffix);
+  bool rename_files(const std::string& suffix) EXCLUDES(files_mutex_);
   // Sets the .log file's modification time (a cleaned segment inherits the replaced one's).
   bool set_last_modified_ms(int64_t mtime_ms);
   int64_t last_modified_ms() const { return file_mtime_ms(); }
@@ -154,19 +161,26 @@ class Segment : public DescriptorCache::Entry, public std::enable_shared_from_th
   std::optional<BatchInfo> find_timestamp(int64_t timestamp_ms) const;
 
  private:
-  Segment(std::filesystem::path dir, int64_t base_offset)
-      : dir_(std::move(dir)), base_offset_(base_offset), next_offset_(base_offset) {}
-  std::filesystem::path path(const char* extension) const;
+  // An unpublished segment whose files are still to be opened (into writer_files()).
+  Segment(std::filesystem::path dir, int64_t base_offset, std::string suffix);
+  // The current file name (takes files_mutex_: the cleaner may be renaming the files).
+  std::filesystem::path path(const char* extension) const EXCLUDES(files_mutex_);
   std::filesystem::path path(const char* extension, const std::string& suffix) const;
   bool open_indexes(const config::TopicConfig& config, bool for_append);
+  // The writer's files: from creation until the segment enters the descriptor cache.
+  SegmentFiles& writer_files() const;
   // The files (a shared reference: valid for as long as the caller holds it), reopened if the
   // descriptor cache closed them. nullptr if the segment was removed, or if opening failed
   // (logged; `error`, when given, becomes kStorageError).
-  std::shared_ptr<const SegmentFiles> open_files(Error* error = nullptr) const;
+  std::shared_ptr<const SegmentFiles> open_files(Error* error = nullptr) const
+      EXCLUDES(files_mutex_);
   // Opens a sealed segment's three files; nullptr with `error_number` on failure.
   std::shared_ptr<SegmentFiles> load_files(const std::string& suffix, int& error_number) const;
-  void close_descriptors() const override;
-  // A sealed segment's descriptors are the cache's from here on.
+  // The same, closing idle segments and trying once more when out of descriptors.
+  std::shared_ptr<SegmentFiles> load_files_under_pressure(const std::string& suffix) const;
+  void close_descriptors() const override EXCLUDES(files_mutex_);
+  // A sealed segment's descriptors are the cache's from here on: the writer drops its
+  // reference.
   void enter_cache();
   std::optional<BatchInfo> read_batch_in(const SegmentFiles& files, int64_t position,
                                          int64_t limit_position) const;
@@ -196,12 +210,14 @@ class Segment : public DescriptorCache::Entry, public std::enable_shared_from_th
 
   std::filesystem::path dir_;
   int64_t base_offset_;
-  mutable std::mutex files_mutex_;  // guards files_, suffix_ and removed_
-  // Open files; the writer (active segment, not in the cache) uses them without the lock, as
-  // nothing replaces them until the segment is sealed and enters the cache.
-  mutable std::shared_ptr<SegmentFiles> files_;
-  std::string suffix_;  // appended to every file name; empty once a segment is live
-  bool removed_ = false;
+  mutable Mutex files_mutex_;
+  // The open files as readers find them; nullptr once the descriptor cache closed them.
+  mutable std::shared_ptr<SegmentFiles> files_ GUARDED_BY(files_mutex_);
+  // Appended to every file name; empty once a segment is live.
+  std::string suffix_ GUARDED_BY(files_mutex_);
+  bool removed_ GUARDED_BY(files_mutex_) = false;  // files unlinked: never reopen them
+  // Writer-only: the same files as files_ until enter_cache() (then nullptr).
+  std::shared_ptr<SegmentFiles> writer_files_;
   bool cached_ = false;  // writer-only: entered the descriptor cache
   std::atomic<int64_t> size_bytes_{0};
   std::atomic<int64_t> next_offset_;

@@ -29,8 +29,9 @@ bool Segment::follows(const BatchInfo& batch, int64_t next_offset) const {
 }
 
 void Segment::reset_writer_state() {
-  files_->offset_index->file().clear();
-  files_->time_index->file().clear();
+  SegmentFiles& files = writer_files();
+  files.offset_index->file().clear();
+  files.time_index->file().clear();
   max_timestamp_ms_.store(-1);
   offset_of_max_timestamp_.store(-1);
   bytes_since_index_entry_ = 0;
@@ -38,10 +39,11 @@ void Segment::reset_writer_state() {
 }
 
 size_t Segment::synced_offset_entries(int64_t synced_offset, int64_t file_size) const {
+  const OffsetIndex& index = *writer_files().offset_index;
   size_t count = 0;
   OffsetIndex::Entry previous{base_offset_, 0};
-  for (; count < files_->offset_index->entries(); ++count) {
-    OffsetIndex::Entry entry = files_->offset_index->at(count);
+  for (; count < index.entries(); ++count) {
+    OffsetIndex::Entry entry = index.at(count);
     // Preallocated, never written slots read as {base offset, 0} and stop the walk.
     bool valid = entry.offset > previous.offset && entry.position > previous.position &&
                  entry.offset < synced_offset && entry.position < file_size;
@@ -52,13 +54,14 @@ size_t Segment::synced_offset_entries(int64_t synced_offset, int64_t file_size) 
 }
 
 size_t Segment::synced_time_entries(int64_t synced_offset) const {
+  const TimeIndex& index = *writer_files().time_index;
   size_t count = 0;
-  for (; count < files_->time_index->entries(); ++count) {
-    TimeIndex::Entry entry = files_->time_index->at(count);
+  for (; count < index.entries(); ++count) {
+    TimeIndex::Entry entry = index.at(count);
     bool valid =
         entry.timestamp_ms >= 0 && entry.offset >= base_offset_ && entry.offset < synced_offset;
     if (count > 0) {
-      TimeIndex::Entry previous = files_->time_index->at(count - 1);
+      TimeIndex::Entry previous = index.at(count - 1);
       valid =
           valid && entry.timestamp_ms > previous.timestamp_ms && entry.offset >= previous.offset;
     }
@@ -68,11 +71,12 @@ size_t Segment::synced_time_entries(int64_t synced_offset) const {
 }
 
 bool Segment::restore_max_timestamp(int64_t file_size) {
-  auto last = files_->time_index->last();
+  const SegmentFiles& files = writer_files();
+  auto last = files.time_index->last();
   if (!last) return true;
   // The entry names the batch ending at its offset; a never written slot (zeros) names a batch
   // that does not match, unless it happens to be true.
-  int64_t position = files_->offset_index->lookup(last->offset).position;
+  int64_t position = files.offset_index->lookup(last->offset).position;
   while (auto batch = read_batch(position, file_size)) {
     if (batch->last_offset >= last->offset) {
       if (batch->last_offset != last->offset || batch->max_timestamp_ms != last->timestamp_ms) {
@@ -90,12 +94,13 @@ bool Segment::restore_max_timestamp(int64_t file_size) {
 Segment::ScanStart Segment::keep_synced_prefix(int64_t synced_offset, int64_t file_size,
                                                int32_t index_interval_bytes) {
   const ScanStart everything{0, base_offset_};
+  SegmentFiles& files = writer_files();
   size_t offset_entries = synced_offset_entries(synced_offset, file_size);
   size_t time_entries = synced_time_entries(synced_offset);
   reset_writer_state();
   if (synced_offset <= base_offset_ || file_size <= 0) return everything;
-  files_->offset_index->file().keep_first(offset_entries);
-  files_->time_index->file().keep_first(time_entries);
+  files.offset_index->file().keep_first(offset_entries);
+  files.time_index->file().keep_first(time_entries);
   auto first = read_batch(0, file_size);
   if (!first || !restore_max_timestamp(file_size)) {
     reset_writer_state();
@@ -104,7 +109,7 @@ Segment::ScanStart Segment::keep_synced_prefix(int64_t synced_offset, int64_t fi
   rolling_base_ms_ = first->max_timestamp_ms;
   // Replays the writer from the last index entry (whose batch must be there) to the synced
   // offset: a few headers, as when the entry was written.
-  auto last_entry = files_->offset_index->last();
+  auto last_entry = files.offset_index->last();
   ScanStart start{last_entry ? last_entry->position : 0, base_offset_};
   while (start.next_offset < synced_offset) {
     auto batch = read_batch(start.position, file_size);
@@ -127,7 +132,8 @@ Segment::ScanStart Segment::keep_synced_prefix(int64_t synced_offset, int64_t fi
 // at the first batch that is torn, corrupt, or out of order.
 bool Segment::recover(const config::TopicConfig& config, int64_t synced_offset,
                       RecoveryStats& stats, bool& truncated) {
-  int64_t file_size = files_->log->size_bytes();
+  const File& log = *writer_files().log;
+  int64_t file_size = log.size_bytes();
   ScanStart start = keep_synced_prefix(synced_offset, file_size, config.index_interval_bytes);
   int64_t max_batch_bytes = std::max<int64_t>(config.max_message_bytes, 0) +
                             static_cast<int64_t>(records::kBatchLengthFieldEnd);
@@ -137,7 +143,7 @@ bool Segment::recover(const config::TopicConfig& config, int64_t synced_offset,
   bool corrupt = false;
   while (position < file_size && !corrupt) {
     size_t chunk = static_cast<size_t>(std::min<int64_t>(buffer.size(), file_size - position));
-    if (!pread_all(files_->log->fd(), buffer.data(), chunk, position)) {
+    if (!pread_all(log.fd(), buffer.data(), chunk, position)) {
       spdlog::error("storage: cannot read {} at byte {}", path(".log").string(), position);
       return false;
     }
@@ -175,7 +181,7 @@ bool Segment::recover(const config::TopicConfig& config, int64_t synced_offset,
   if (position < file_size) {
     spdlog::warn("storage: truncating {} at byte {} of {} (torn or corrupt batch)",
                  path(".log").string(), position, file_size);
-    if (::ftruncate(files_->log->fd(), position) != 0) {
+    if (::ftruncate(log.fd(), position) != 0) {
       spdlog::error("storage: truncate {} failed", path(".log").string());
     }
     stats.truncated_bytes += file_size - position;
