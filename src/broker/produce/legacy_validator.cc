@@ -61,12 +61,14 @@ class UpConversion {
       return refuse(ErrorCode::kInvalidTimestamp,
                     fmt::format("Invalid negative timestamp {}", timestamp_ms));
     }
-    // The new batch's records must decompress within the bound every reader shares.
-    record_bytes_ +=
-        (message.key ? message.key->size() : 0) + (message.value ? message.value->size() : 0);
-    if (record_bytes_ > records::kMaxDecompressedBatchBytes) {
+    // The new batch's records must decompress within the bound every reader shares. Each
+    // message counts with its framing, so a set of empty messages is bounded too.
+    message_bytes_ +=
+        records::legacy_entry_size(message.magic, message.key ? message.key->size() : 0,
+                                   message.value ? message.value->size() : 0);
+    if (message_bytes_ > records::kMaxDecompressedBatchBytes) {
       return refuse(ErrorCode::kInvalidRecord,
-                    fmt::format("The message set holds more than {} bytes of keys and values",
+                    fmt::format("The message set holds more than {} bytes of messages",
                                 records::kMaxDecompressedBatchBytes));
     }
     const RecordFacts facts{count_, message.key.has_value(), timestamp_ms,
@@ -101,7 +103,7 @@ class UpConversion {
   int64_t now_ms_;
   records::BatchBuilder builder_;
   ValidatedRecords rule_errors_;
-  size_t record_bytes_ = 0;
+  size_t message_bytes_ = 0;  // uncompressed, framing included
   int32_t count_ = 0;
   int64_t max_timestamp_ms_ = records::kNoTimestamp;
 };

@@ -286,9 +286,25 @@ TEST_F(LegacyValidatorTest, TopicRulesApplyToEveryMessage) {
   EXPECT_EQ(error_of(message(0, 0, "v"), bounded), ErrorCode::kNone);
 }
 
-TEST_F(LegacyValidatorTest, KeysAndValuesAreBoundedAcrossWrappers) {
+TEST_F(LegacyValidatorTest, MessagesAreBoundedAcrossWrappers) {
   const std::string large(40u << 20, 'x');
   const auto one = wrapper(1, Compression::kLz4, message(1, 0, large));
+  EXPECT_EQ(error_of(one), ErrorCode::kNone);
+  EXPECT_EQ(error_of(concat({one, one})), ErrorCode::kInvalidRecord);
+}
+
+// Empty messages compress to almost nothing; their framing counts against the bound, so a
+// few wrappers cannot turn into hundreds of millions of records.
+TEST_F(LegacyValidatorTest, EmptyMessagesCountTheirFraming) {
+  std::vector<uint8_t> inner;
+  const size_t per_message = records::legacy_entry_size(0, 0, 0);
+  const size_t count = (40u << 20) / per_message;
+  inner.reserve(count * per_message);
+  for (size_t i = 0; i < count; ++i) {
+    records::append_legacy_message(0, {static_cast<int64_t>(i), 0, 0, std::nullopt, std::nullopt},
+                                   inner);
+  }
+  const auto one = wrapper(0, Compression::kLz4, inner);
   EXPECT_EQ(error_of(one), ErrorCode::kNone);
   EXPECT_EQ(error_of(concat({one, one})), ErrorCode::kInvalidRecord);
 }
