@@ -1,5 +1,5 @@
 // The produce validation pass (src/broker/produce/validator.h): a partition's records bytes
-// under any Produce version and topic policy.
+// under any Produce version and topic policy, legacy message sets (v0-2) included.
 //
 // Invariants: what passes is exactly one whole batch with a valid CRC whose records walk again
 // to exactly its record count with offset deltas 0..n-1; the summary agrees with the headers
@@ -15,6 +15,7 @@
 #include "fuzz/fuzz_check.h"
 #include "records/batch_header.h"
 #include "records/batch_records.h"
+#include "records/record.h"
 #include "storage/partition_log.h"
 
 namespace {
@@ -56,7 +57,7 @@ void check_accepted(const broker::ValidatedRecords& validated,
   while (reader.next(record)) {
     FUZZ_CHECK(record.offset_delta == reader.records_read() - 1);
     FUZZ_CHECK(!policy.compacted || record.key.has_value());
-    max_timestamp_ms = std::max(max_timestamp_ms, header.base_timestamp + record.timestamp_delta);
+    max_timestamp_ms = std::max(max_timestamp_ms, records::record_timestamp(header, record));
   }
   FUZZ_CHECK(reader.error() == records::RecordError::kNone);
   FUZZ_CHECK(reader.records_read() == header.record_count);

@@ -14,6 +14,8 @@ packages=(
   # tests: real Kafka clients
   kcat python3-pytest python3-kafka python3-confluent-kafka
   python3-lz4 python3-snappy python3-zstandard  # codecs for kafka-python
+  python3-xxhash  # kafka-python's lz4 for magic 0 (Kafka 0.9's frame checksum)
+  golang-go golang-github-shopify-sarama-dev  # sarama 1.22, built offline by test_old_clients.py
 )
 
 # tests: kafkajs runs on node; a node installed some other way is fine too.

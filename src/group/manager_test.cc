@@ -383,6 +383,20 @@ TEST_F(GroupManagerTest, EmptyGroupOffsetsExpireAfterRetention) {
   EXPECT_EQ(manager_.find("g"), nullptr);
 }
 
+TEST_F(GroupManagerTest, Version1CommitTimestampIsKeptAndDatesTheExpiry) {
+  protocol::OffsetCommitRequest request = commit_request(-1, "");
+  request.topics[0].partitions[0].commit_timestamp = now_ - 60000;
+  ASSERT_EQ(manager_.commit(request, 1, now_).topics[0].partitions[0].error_code, 0);
+  ASSERT_EQ(manager_.find("g")->offsets.size(), 2u);
+  EXPECT_EQ(manager_.find("g")->offsets.at({"t", 0}).commit_timestamp_ms, now_ - 60000);
+  EXPECT_EQ(manager_.find("g")->offsets.at({"t", 1}).commit_timestamp_ms, now_);
+  // Partition 0's offset expires a minute before partition 1's.
+  manager_.expire_offsets(now_ + 10080LL * 60000 - 60000);
+  ASSERT_NE(manager_.find("g"), nullptr);
+  EXPECT_EQ(manager_.find("g")->offsets.count({"t", 0}), 0u);
+  EXPECT_EQ(manager_.find("g")->offsets.count({"t", 1}), 1u);
+}
+
 TEST_F(GroupManagerTest, ListGroupsFiltersByStateCaseInsensitively) {
   manager_.commit(commit_request(-1, ""), 9, now_);
   EXPECT_EQ(manager_.list({"empty"}, {}).size(), 1u);

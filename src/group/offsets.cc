@@ -94,7 +94,9 @@ protocol::OffsetCommitResponse GroupManager::commit(const protocol::OffsetCommit
       value.offset = partition.committed_offset;
       value.leader_epoch = partition.committed_leader_epoch;
       value.metadata = metadata;
-      value.commit_timestamp_ms = now_ms;
+      // OffsetCommit v1 may name its own commit time (-1: now), as Kafka 3.x honours it.
+      value.commit_timestamp_ms =
+          partition.commit_timestamp != -1 ? partition.commit_timestamp : now_ms;
       if (explicit_retention) value.expire_timestamp_ms = now_ms + request.retention_time_ms;
       records.push_back({encode_offset_key(group->id, topic.name, partition.partition_index),
                          encode_offset_value(value)});

@@ -75,7 +75,9 @@ void BatchBuilder::add(const RecordInput& record) {
   max_timestamp_ms_ = std::max(max_timestamp_ms_, record.timestamp_ms);
   body_.clear();
   body_.push_back(0);  // record attributes: unused, always zero
-  append_varlong(body_, record.timestamp_ms - base_timestamp_ms_);
+  // Wrapping, as Kafka's long arithmetic: an old client's timestamps are arbitrary int64s.
+  append_varlong(body_, static_cast<int64_t>(static_cast<uint64_t>(record.timestamp_ms) -
+                                             static_cast<uint64_t>(base_timestamp_ms_)));
   append_varint(body_, record_count_);
   append_nullable(body_, record.key);
   append_nullable(body_, record.value);

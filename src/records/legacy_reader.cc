@@ -17,25 +17,6 @@ LegacyRecord plain_record(const LegacyMessage& message) {
   return record;
 }
 
-// The wrapper's value, decompressed into scratch.decompressed.
-LegacyError decompress_wrapper(const LegacyMessage& wrapper, size_t max_decompressed_bytes,
-                               LegacyReadScratch& scratch) {
-  if (!wrapper.value) return LegacyError::kDecompressFailed;
-  std::span<const uint8_t> compressed = *wrapper.value;
-  if (wrapper.compression() == Compression::kLz4 && wrapper.magic == 0) {
-    scratch.compressed.assign(compressed.begin(), compressed.end());
-    if (!set_lz4_header_checksum(scratch.compressed, /*broken=*/false)) {
-      return LegacyError::kDecompressFailed;
-    }
-    compressed = scratch.compressed;
-  }
-  const auto codec = static_cast<compression::Codec>(wrapper.compression());
-  if (!compression::decompress(codec, compressed, scratch.decompressed, max_decompressed_bytes)) {
-    return LegacyError::kDecompressFailed;
-  }
-  return LegacyError::kNone;
-}
-
 // Checks the inner messages and finds the last one's offset (v1 offsets are relative to it).
 LegacyError scan_inner(std::span<const uint8_t> inner, int8_t magic, int64_t& last_offset) {
   LegacyMessageIterator messages(inner);
@@ -54,7 +35,7 @@ LegacyError scan_inner(std::span<const uint8_t> inner, int8_t magic, int64_t& la
 LegacyError visit_wrapper(const LegacyMessage& wrapper, size_t max_decompressed_bytes,
                           LegacyReadScratch& scratch,
                           const std::function<void(const LegacyRecord&)>& visit) {
-  if (auto error = decompress_wrapper(wrapper, max_decompressed_bytes, scratch);
+  if (auto error = decompress_legacy_wrapper(wrapper, max_decompressed_bytes, scratch);
       error != LegacyError::kNone) {
     return error;
   }
@@ -83,6 +64,24 @@ LegacyError visit_wrapper(const LegacyMessage& wrapper, size_t max_decompressed_
 }
 
 }  // namespace
+
+LegacyError decompress_legacy_wrapper(const LegacyMessage& wrapper, size_t max_decompressed_bytes,
+                                      LegacyReadScratch& scratch) {
+  if (!wrapper.value) return LegacyError::kDecompressFailed;
+  std::span<const uint8_t> compressed = *wrapper.value;
+  if (wrapper.compression() == Compression::kLz4 && wrapper.magic == 0) {
+    scratch.compressed.assign(compressed.begin(), compressed.end());
+    if (!set_lz4_header_checksum(scratch.compressed, /*broken=*/false)) {
+      return LegacyError::kDecompressFailed;
+    }
+    compressed = scratch.compressed;
+  }
+  const auto codec = static_cast<compression::Codec>(wrapper.compression());
+  if (!compression::decompress(codec, compressed, scratch.decompressed, max_decompressed_bytes)) {
+    return LegacyError::kDecompressFailed;
+  }
+  return LegacyError::kNone;
+}
 
 LegacyError read_legacy_records(std::span<const uint8_t> data, size_t max_decompressed_bytes,
                                 LegacyReadScratch& scratch,

@@ -32,6 +32,12 @@ struct LegacyReadScratch {
   std::vector<uint8_t> decompressed;
 };
 
+// Decompresses a wrapper's value into scratch.decompressed, at most `max_decompressed_bytes`
+// (a magic 0 lz4 value gets its frame header checksum repaired first). kDecompressFailed when
+// the value is null, corrupt or too large.
+LegacyError decompress_legacy_wrapper(const LegacyMessage& wrapper, size_t max_decompressed_bytes,
+                                      LegacyReadScratch& scratch);
+
 // Calls `visit` for every message of `data`, inner messages of wrappers in place of the
 // wrapper. Inner messages must be uncompressed and of the wrapper's magic. A wrapper holds at
 // most `max_decompressed_bytes`. Stops at the first error; a partial entry at the end of `data`

@@ -2,20 +2,21 @@
 
 librdkafka 2.0.2 compresses only when the broker offers Produce v2 and Fetch v2, so its gzip,
 snappy and lz4 batches must now be stored compressed. Old fetchers get down-converted message
-sets: magic 0 for Fetch v0-1, magic 1 for Fetch v2-3. Eddy stores magic 2 only, so legacy
-message sets in Produce v0-2 are refused (UNSUPPORTED_FOR_MESSAGE_FORMAT)."""
+sets: magic 0 for Fetch v0-1, magic 1 for Fetch v2-3. Eddy stores magic 2 only: legacy message
+sets in Produce v0-2 are up-converted to one magic 2 batch, as Kafka 3.x did (the old clients
+themselves are in test_old_clients.py)."""
 
 import struct
 import subprocess
 
 import pytest
 
-from clients import (CODEC_IDS, Received, Workload, check_round_trip, create_topic,
+from clients import (CODEC_IDS, Received, Workload, check_round_trip, create_topic, decode_batches,
                      kp_exchange, legacy_batch, now_ms, produce_confluent, produce_kafka_python,
-                     produce_kcat, raw_produce, stored_codecs, v2_batch)
+                     produce_kcat, raw_fetch_v4, raw_produce, stored_codecs, v2_batch)
 
 NONE = 0
-UNSUPPORTED_FOR_MESSAGE_FORMAT = 43
+CORRUPT_MESSAGE = 2
 UNSUPPORTED_COMPRESSION_TYPE = 76
 PARTITIONS = 3
 
@@ -75,7 +76,7 @@ def raw_produce_old(broker, topic: str, partition: int, records: bytes, version:
 def consume_kafka_python_0_10(broker, topic: str, partitions: int, count: int,
                               timeout_s: float = 60.0) -> list:
     """kafka-python pinned to broker version 0.10: Fetch v2, so magic 1 message sets. Offsets
-    are set explicitly, as the ListOffsets v0 that 0.10 would use is not served by Eddy."""
+    are set explicitly (test_old_clients.py lets it find them with ListOffsets v0)."""
     import time
 
     from kafka import KafkaConsumer, TopicPartition
@@ -104,7 +105,7 @@ def consume_kafka_python_0_10(broker, topic: str, partitions: int, count: int,
 
 def consume_kcat_old(broker, topic: str, partition: int, fallback: str) -> list:
     """kcat without ApiVersions, pretending the broker is `fallback` (0.9.0: Fetch v1, magic 0;
-    0.10.0: Fetch v2, magic 1). Starts at offset 0 explicitly (no ListOffsets v0 needed)."""
+    0.10.0: Fetch v2, magic 1). Starts at offset 0 explicitly (no ListOffsets needed)."""
     result = subprocess.run(
         ["kcat", "-C", "-b", broker.bootstrap, "-t", topic, "-p", str(partition), "-o", "0",
          "-e", "-q", "-f", "%o\t%k\t%s\n", "-X", "api.version.request=false",
@@ -216,13 +217,19 @@ def test_old_fetch_of_zstd_is_unsupported_compression_type(eddy):
 # --- Produce v0-2 -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("version", [0, 1, 2])
-def test_old_produce_appends_v2_batches_and_refuses_legacy_message_sets(eddy, version):
+def test_old_produce_appends_v2_batches_and_up_converts_legacy_message_sets(eddy, version):
     create_topic(eddy, "old-produce", 1)
     assert raw_produce_old(eddy, "old-produce", 0, v2_batch(count=2), version) == (NONE, 0)
     for magic in (0, 1):
-        error, _ = raw_produce_old(eddy, "old-produce", 0, legacy_batch(magic), version)
-        assert error == UNSUPPORTED_FOR_MESSAGE_FORMAT, magic
-    # Nothing of the refused sets was appended.
-    assert raw_produce_old(eddy, "old-produce", 0, v2_batch(), version) == (NONE, 2)
+        assert raw_produce_old(eddy, "old-produce", 0, legacy_batch(magic), version) \
+            == (NONE, 2 + magic)
+    # One corrupt message refuses the whole set: nothing of it is appended.
+    corrupt = bytearray(legacy_batch(1) + legacy_batch(1))
+    corrupt[-1] ^= 0x01
+    assert raw_produce_old(eddy, "old-produce", 0, bytes(corrupt), version)[0] == CORRUPT_MESSAGE
+    assert raw_produce_old(eddy, "old-produce", 0, v2_batch(), version) == (NONE, 4)
     error, _, data = raw_fetch(eddy, 2, "old-produce", 0, 0)
-    assert [m[0] for m in decode_legacy(data)] == [0, 1, 2]
+    assert [m[0] for m in decode_legacy(data)] == [0, 1, 2, 3, 4]
+    # Each legacy set became one stored magic 2 batch.
+    error, _, batches = raw_fetch_v4(eddy, "old-produce", 0, 0)
+    assert decode_batches(batches) == [(0, 2), (2, 1), (3, 1), (4, 1)]

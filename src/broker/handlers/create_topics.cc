@@ -224,7 +224,7 @@ asio::awaitable<CreateTopicsResponse> handle(RequestContext& context,
 }  // namespace
 
 HandlerSpec create_topics_handler() {
-  return make_handler_spec<CreateTopicsRequest, CreateTopicsResponse, &handle>(2, 7);
+  return make_handler_spec<CreateTopicsRequest, CreateTopicsResponse, &handle>(0, 7);
 }
 
 }  // namespace eddy::broker

@@ -136,7 +136,7 @@ asio::awaitable<DeleteTopicsResponse> handle(RequestContext& context,
 }  // namespace
 
 HandlerSpec delete_topics_handler() {
-  return make_handler_spec<DeleteTopicsRequest, DeleteTopicsResponse, &handle>(1, 6);
+  return make_handler_spec<DeleteTopicsRequest, DeleteTopicsResponse, &handle>(0, 6);
 }
 
 }  // namespace eddy::broker

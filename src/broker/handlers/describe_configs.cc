@@ -227,7 +227,7 @@ std::vector<DescribedConfig> describe_broker_configs(const config::ServerConfig&
 }
 
 HandlerSpec describe_configs_handler() {
-  return make_handler_spec<DescribeConfigsRequest, DescribeConfigsResponse, &handle>(1, 4);
+  return make_handler_spec<DescribeConfigsRequest, DescribeConfigsResponse, &handle>(0, 4);
 }
 
 }  // namespace eddy::broker

@@ -1,7 +1,7 @@
 #pragma once
 
-// DescribeConfigs 1-4 for TOPIC and BROKER resources (BROKER_LOGGER answers an empty list):
-// every config with its effective value, source, synonyms (v1+) and type (v3+).
+// DescribeConfigs 0-4 for TOPIC and BROKER resources (BROKER_LOGGER answers an empty list):
+// every config with its effective value, source (v0: is_default), synonyms (v1+) and type (v3+).
 
 #include <optional>
 #include <string>

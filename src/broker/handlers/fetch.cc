@@ -233,7 +233,7 @@ bool fetch_satisfied(const FetchRead& read, const FetchRequest& request) {
 }
 
 HandlerSpec fetch_handler() {
-  return make_handler_spec<FetchRequest, FetchResponse, &handle>(0, 16);
+  return make_handler_spec<FetchRequest, FetchResponse, &handle>(0, 17);
 }
 
 }  // namespace eddy::broker

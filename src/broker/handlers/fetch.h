@@ -12,7 +12,7 @@
 
 namespace eddy::broker {
 
-// Fetch 0-16: whole batches from each partition's log, sent from the segment files with
+// Fetch 0-17: whole batches from each partition's log, sent from the segment files with
 // sendfile (no copy of record bytes in user space; v0-3 get a down-converted copy). Long poll:
 // when fewer than min_bytes are available the request waits up to max_wait_ms, woken early by
 // appends (FetchWaiters). Size rules as KIP-74: at most max_bytes in all and

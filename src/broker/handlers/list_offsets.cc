@@ -1,5 +1,7 @@
 #include "broker/handlers/list_offsets.h"
 
+#include <algorithm>
+#include <functional>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -7,7 +9,9 @@
 #include "broker/broker.h"
 #include "broker/errors.h"
 #include "common/assert.h"
+#include "common/clock.h"
 #include "storage/error.h"
+#include "storage/segment.h"
 
 namespace eddy::broker {
 namespace {
@@ -119,16 +123,91 @@ PartitionResponse answer_partition(const PartitionView& view, const std::string&
   return lookup_offset(led, requested, isolation_level);
 }
 
+// --- v0 ------------------------------------------------------------------------------------
+
+// The segments of `log` for legacy_offsets_before. Their mtimes cost an fstat each, so only a
+// lookup by timestamp asks for them.
+std::vector<SegmentTime> segment_times(
+    const std::vector<std::shared_ptr<storage::Segment>>& segments, bool with_mtimes) {
+  std::vector<SegmentTime> out;
+  out.reserve(segments.size());
+  for (const auto& segment : segments) {
+    out.push_back({segment->base_offset(), with_mtimes ? segment->last_modified_ms() : 0});
+  }
+  return out;
+}
+
+PartitionResponse answer_partition_v0(const PartitionView& view, const std::string& topic,
+                                      const PartitionRequest& requested, int64_t now_ms) {
+  const int32_t index = requested.partition_index;
+  LedPartition led = find_led_partition(view, topic, index, -1);
+  if (led.error != ErrorCode::kNone) return error_response(index, led.error);
+  const storage::PartitionLog& log = *led.log;
+  const bool by_time =
+      requested.timestamp != kLatestTimestamp && requested.timestamp != kEarliestTimestamp;
+  const auto segments = log.segments();
+  const std::vector<SegmentTime> times = segment_times(segments, by_time);
+  const LegacyOffsetsLog legacy{times, segments.back()->size_bytes() > 0, log.log_start_offset(),
+                                log.log_end_offset()};
+  // A consumer never sees offsets above the high watermark; on a single node it is the log end.
+  PartitionResponse out = error_response(index, ErrorCode::kNone);
+  out.old_style_offsets =
+      legacy_offsets_before(legacy, requested.timestamp, requested.max_num_offsets, now_ms);
+  return out;
+}
+
+// Kafka's v0 path checks no duplicates and no special timestamps.
+ListOffsetsResponse list_offsets_v0(const PartitionView& view, const ListOffsetsRequest& request,
+                                    int64_t now_ms) {
+  ListOffsetsResponse response;
+  for (const auto& topic : request.topics) {
+    ListOffsetsResponse::ListOffsetsTopicResponse topic_response;
+    topic_response.name = topic.name;
+    for (const auto& partition : topic.partitions) {
+      topic_response.partitions.push_back(answer_partition_v0(view, topic.name, partition, now_ms));
+    }
+    response.topics.push_back(std::move(topic_response));
+  }
+  return response;
+}
+
 asio::awaitable<ListOffsetsResponse> handle(RequestContext& context, ListOffsetsRequest& request) {
   const auto image = context.broker.metadata().current();
   const PartitionView view{context.broker.config(), *image, context.broker.logs()};
-  co_return list_offsets(view, request, context.api_version);
+  co_return list_offsets(view, request, context.api_version, wall_clock_ms());
 }
 
 }  // namespace
 
+std::vector<int64_t> legacy_offsets_before(const LegacyOffsetsLog& log, int64_t timestamp,
+                                           int32_t max_num_offsets, int64_t now_ms) {
+  EDDY_ASSERT(!log.segments.empty());
+  std::vector<SegmentTime> candidates;
+  candidates.reserve(log.segments.size() + 1);
+  for (const SegmentTime& segment : log.segments) {
+    candidates.push_back(
+        {std::max(segment.base_offset, log.log_start_offset), segment.last_modified_ms});
+  }
+  if (log.active_segment_has_bytes) candidates.push_back({log.log_end_offset, now_ms});
+
+  // The newest candidate to report, as an index one past it (0: none).
+  size_t end = candidates.size();
+  if (timestamp == kEarliestTimestamp) {
+    end = 1;
+  } else if (timestamp != kLatestTimestamp) {
+    while (end > 0 && candidates[end - 1].last_modified_ms > timestamp) --end;
+  }
+  const size_t count = std::min(end, static_cast<size_t>(std::max(max_num_offsets, 0)));
+  std::vector<int64_t> offsets;
+  offsets.reserve(count);
+  for (size_t i = end; i > end - count; --i) offsets.push_back(candidates[i - 1].base_offset);
+  std::ranges::sort(offsets, std::greater<>());
+  return offsets;
+}
+
 ListOffsetsResponse list_offsets(const PartitionView& view, const ListOffsetsRequest& request,
-                                 int16_t version) {
+                                 int16_t version, int64_t now_ms) {
+  if (version == 0) return list_offsets_v0(view, request, now_ms);
   const std::set<TopicPartitionKey> duplicated = duplicated_partitions(request);
   ListOffsetsResponse response;
   response.topics.reserve(request.topics.size());
@@ -151,7 +230,7 @@ ListOffsetsResponse list_offsets(const PartitionView& view, const ListOffsetsReq
 }
 
 HandlerSpec list_offsets_handler() {
-  return make_handler_spec<ListOffsetsRequest, ListOffsetsResponse, &handle>(1, 10);
+  return make_handler_spec<ListOffsetsRequest, ListOffsetsResponse, &handle>(0, 10);
 }
 
 }  // namespace eddy::broker

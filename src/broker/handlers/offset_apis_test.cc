@@ -59,7 +59,7 @@ class OffsetApis : public ::testing::Test {
     request.replica_id = -1;
     request.isolation_level = isolation_level;
     request.topics.push_back({topic, std::move(partitions), {}});
-    return list_offsets(view(), request, version);
+    return list_offsets(view(), request, version, kNow);
   }
 
   // One partition's answer for `timestamp` at `version`.
@@ -111,12 +111,88 @@ void expect_answer(const PartitionAnswer& answer, ErrorCode error, int64_t offse
 }
 
 TEST_F(OffsetApis, HandlersDeclareTheirVersionRanges) {
-  EXPECT_EQ(list_offsets_handler().min_version, 1);
+  EXPECT_EQ(list_offsets_handler().min_version, 0);
   EXPECT_EQ(list_offsets_handler().max_version, 10);
   EXPECT_EQ(delete_records_handler().min_version, 0);
   EXPECT_EQ(delete_records_handler().max_version, 2);
-  EXPECT_EQ(offset_for_leader_epoch_handler().min_version, 2);
+  EXPECT_EQ(offset_for_leader_epoch_handler().min_version, 0);
   EXPECT_EQ(offset_for_leader_epoch_handler().max_version, 4);
+}
+
+// --- ListOffsets v0: old-style offset lists ---------------------------------------------------
+
+// Segments starting at 0, 100 and 200, written at times 1000, 2000 and 3000.
+constexpr SegmentTime kThreeSegments[] = {{0, 1000}, {100, 2000}, {200, 3000}};
+
+std::vector<int64_t> legacy(int64_t timestamp, int32_t max_num_offsets,
+                            bool active_has_bytes = true, int64_t log_start = 0) {
+  const LegacyOffsetsLog log{kThreeSegments, active_has_bytes, log_start, 250};
+  return legacy_offsets_before(log, timestamp, max_num_offsets, kNow);
+}
+
+TEST(LegacyOffsetsBefore, LatestIsTheLogEndThenSegmentStartsNewestFirst) {
+  EXPECT_EQ(legacy(-1, 1), (std::vector<int64_t>{250}));
+  EXPECT_EQ(legacy(-1, 3), (std::vector<int64_t>{250, 200, 100}));
+  EXPECT_EQ(legacy(-1, 100), (std::vector<int64_t>{250, 200, 100, 0}));
+}
+
+TEST(LegacyOffsetsBefore, EarliestIsTheFirstSegmentAtTheLogStart) {
+  EXPECT_EQ(legacy(-2, 10), (std::vector<int64_t>{0}));
+  EXPECT_EQ(legacy(-2, 10, true, 42), (std::vector<int64_t>{42}));
+}
+
+TEST(LegacyOffsetsBefore, ByTimestampStartsAtTheLastSegmentWrittenBeforeIt) {
+  EXPECT_EQ(legacy(2500, 10), (std::vector<int64_t>{100, 0}));
+  EXPECT_EQ(legacy(2000, 1), (std::vector<int64_t>{100}));
+  EXPECT_EQ(legacy(999, 10), (std::vector<int64_t>{}));
+  // The log end counts as written now.
+  EXPECT_EQ(legacy(kNow, 2), (std::vector<int64_t>{250, 200}));
+}
+
+TEST(LegacyOffsetsBefore, AnEmptyActiveSegmentAddsNoLogEnd) {
+  EXPECT_EQ(legacy(-1, 10, false), (std::vector<int64_t>{200, 100, 0}));
+}
+
+TEST(LegacyOffsetsBefore, SegmentStartsBelowTheLogStartReportTheLogStart) {
+  EXPECT_EQ(legacy(-1, 10, true, 150), (std::vector<int64_t>{250, 200, 150, 150}));
+}
+
+TEST(LegacyOffsetsBefore, NoOffsetsWanted) {
+  EXPECT_EQ(legacy(-1, 0), (std::vector<int64_t>{}));
+  EXPECT_EQ(legacy(-1, -5), (std::vector<int64_t>{}));
+}
+
+TEST_F(OffsetApis, Version0AnswersOldStyleOffsets) {
+  append_batches("orders", 0, 3);
+  protocol::ListOffsetsRequest::ListOffsetsPartition latest;
+  latest.partition_index = 0;
+  latest.timestamp = -1;
+  latest.max_num_offsets = 10;
+  protocol::ListOffsetsRequest::ListOffsetsPartition earliest = latest;
+  earliest.timestamp = -2;
+  protocol::ListOffsetsRequest::ListOffsetsPartition missing = latest;
+  missing.partition_index = 7;
+  const auto response = list("orders", {latest, earliest, missing}, 0);
+  ASSERT_EQ(response.topics.size(), 1u);
+  const auto& answers = response.topics[0].partitions;
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0].error_code, 0);
+  EXPECT_EQ(answers[0].old_style_offsets, (std::vector<int64_t>{12, 0}));
+  EXPECT_EQ(answers[1].old_style_offsets, (std::vector<int64_t>{0}));
+  EXPECT_EQ(answers[2].error_code, to_int(ErrorCode::kUnknownTopicOrPartition));
+  EXPECT_TRUE(answers[2].old_style_offsets.empty());
+}
+
+TEST_F(OffsetApis, Version0ByTimestampUsesSegmentFileTimes) {
+  append_batches("orders", 0, 1);
+  protocol::ListOffsetsRequest::ListOffsetsPartition requested;
+  requested.partition_index = 0;
+  requested.max_num_offsets = 10;
+  requested.timestamp = 0;  // before the segment file was written
+  EXPECT_TRUE(list("orders", {requested}, 0).topics[0].partitions[0].old_style_offsets.empty());
+  requested.timestamp = kNow;  // the log end counts as written at kNow
+  EXPECT_EQ(list("orders", {requested}, 0).topics[0].partitions[0].old_style_offsets,
+            (std::vector<int64_t>{4, 0}));
 }
 
 TEST_F(OffsetApis, EmptyLogHasEarliestAndLatestZeroAndNoTimestampMatch) {

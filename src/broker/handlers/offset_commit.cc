@@ -31,7 +31,7 @@ asio::awaitable<OffsetCommitResponse> handle(RequestContext& context,
 }  // namespace
 
 HandlerSpec offset_commit_handler() {
-  return make_handler_spec<OffsetCommitRequest, OffsetCommitResponse, &handle>(2, 9);
+  return make_handler_spec<OffsetCommitRequest, OffsetCommitResponse, &handle>(0, 9);
 }
 
 }  // namespace eddy::broker

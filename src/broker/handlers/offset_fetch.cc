@@ -93,7 +93,7 @@ asio::awaitable<OffsetFetchResponse> handle(RequestContext& context, OffsetFetch
 }  // namespace
 
 HandlerSpec offset_fetch_handler() {
-  return make_handler_spec<OffsetFetchRequest, OffsetFetchResponse, &handle>(1, 9);
+  return make_handler_spec<OffsetFetchRequest, OffsetFetchResponse, &handle>(0, 9);
 }
 
 }  // namespace eddy::broker

@@ -53,7 +53,7 @@ OffsetForLeaderEpochResponse offset_for_leader_epoch(const PartitionView& view,
 }
 
 HandlerSpec offset_for_leader_epoch_handler() {
-  return make_handler_spec<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, &handle>(2,
+  return make_handler_spec<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, &handle>(0,
                                                                                                4);
 }
 

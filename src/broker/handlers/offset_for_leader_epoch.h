@@ -7,8 +7,9 @@
 
 namespace eddy::broker {
 
-// OffsetForLeaderEpoch 2-4: the end offset of a leader epoch, which clients compare with
-// their position to detect log truncation after a leader change.
+// OffsetForLeaderEpoch 0-4 (v0 answers without the epoch, as Kafka): the end offset of a
+// leader epoch, which clients compare with their position to detect log truncation after a
+// leader change.
 //
 // Single-node simplification: leadership never moves and the log is never truncated, so
 // every epoch's log runs to the log end offset. For a requested epoch at or above the

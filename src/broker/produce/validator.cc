@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "broker/produce/legacy_validator.h"
+#include "broker/produce/record_rules.h"
 #include "common/assert.h"
 #include "records/batch_header.h"
 
@@ -16,8 +18,6 @@ using protocol::ErrorCode;
 using records::BatchError;
 using records::BatchHeader;
 
-// Produce v3 introduced record batches (magic 2); v0-2 may carry either format.
-constexpr int16_t kFirstBatchOnlyVersion = 3;
 // Produce v7 introduced zstd (KIP-110); older requests may not carry it.
 constexpr int16_t kFirstZstdVersion = 7;
 
@@ -39,12 +39,6 @@ std::optional<ValidatedRecords> check_shape(std::span<const uint8_t> records, in
   };
   if (records.empty()) {
     return fail(ErrorCode::kInvalidRecord, "must have at least one record batch per partition");
-  }
-  if (error == BatchError::kBadMagic && version < kFirstBatchOnlyVersion &&
-      (header.magic == 0 || header.magic == 1)) {
-    return refuse(ErrorCode::kUnsupportedForMessageFormat,
-                  "Eddy stores record batches of magic 2 only; message sets of magic 0 or 1 "
-                  "are not accepted");
   }
   if (error == BatchError::kBadMagic) {
     return fail(ErrorCode::kInvalidRecord,
@@ -102,40 +96,6 @@ std::optional<ValidatedRecords> check_batch(std::span<const uint8_t> batch,
   return std::nullopt;
 }
 
-// Producer-chosen timestamps are compared as Kafka compares them: in wrapping long arithmetic.
-int64_t wrapping_sub(int64_t a, int64_t b) {
-  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
-}
-int64_t wrapping_add(int64_t a, int64_t b) {
-  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-}
-
-// One record's topic rules (keys on compacted topics, timestamp bounds); a record that breaks
-// one adds its detail to `out`.
-void check_record(const records::RecordView& record, int32_t index, int64_t timestamp_ms,
-                  const ProducePolicy& policy, int64_t now_ms, ValidatedRecords& out) {
-  const auto add = [&](ErrorCode error, std::string message) {
-    // A timestamp error wins the top-level code, as in Kafka.
-    if (out.error != ErrorCode::kInvalidTimestamp) out.error = error;
-    if (out.record_errors.size() < kMaxRecordErrors) {
-      out.record_errors.push_back({index, std::move(message)});
-    }
-  };
-  if (policy.compacted && !record.key.has_value()) {
-    add(ErrorCode::kInvalidRecord, "Compacted topic cannot accept message without key.");
-    return;
-  }
-  if (policy.checks_timestamps() &&
-      (wrapping_sub(now_ms, timestamp_ms) > policy.timestamp_before_max_ms ||
-       wrapping_sub(timestamp_ms, now_ms) > policy.timestamp_after_max_ms)) {
-    add(ErrorCode::kInvalidTimestamp,
-        fmt::format("Timestamp {} of message with offset {} is out of range. The timestamp "
-                    "should be within [{}, {}]",
-                    timestamp_ms, index, wrapping_sub(now_ms, policy.timestamp_before_max_ms),
-                    wrapping_add(now_ms, policy.timestamp_after_max_ms)));
-  }
-}
-
 // Decodes every record: structure, count, offset deltas, and the topic rules. Returns the
 // largest record timestamp.
 int64_t check_records(std::span<const uint8_t> batch, const BatchHeader& header,
@@ -147,7 +107,8 @@ int64_t check_records(std::span<const uint8_t> batch, const BatchHeader& header,
   while (reader.next(record)) {
     const int64_t timestamp_ms = records::record_timestamp(header, record);
     max_timestamp_ms = std::max(max_timestamp_ms, timestamp_ms);
-    check_record(record, reader.records_read() - 1, timestamp_ms, policy, now_ms, out);
+    const RecordFacts facts{reader.records_read() - 1, record.key.has_value(), timestamp_ms};
+    check_record_rules(facts, policy, now_ms, out);
   }
   if (reader.error() != records::RecordError::kNone) {
     out.error = ErrorCode::kInvalidRecord;
@@ -157,14 +118,7 @@ int64_t check_records(std::span<const uint8_t> batch, const BatchHeader& header,
                     header.record_count, records::to_string(reader.error()));
     return max_timestamp_ms;
   }
-  if (out.error == ErrorCode::kInvalidTimestamp) {
-    out.message = "One or more records have been rejected due to invalid timestamp";
-  } else if (out.error != ErrorCode::kNone) {
-    out.message = fmt::format(
-        "One or more records have been rejected due to {} record errors; "
-        "the first: {}",
-        out.record_errors.size(), out.record_errors.front().message);
-  }
+  if (out.error != ErrorCode::kNone) describe_record_errors(out);
   return max_timestamp_ms;
 }
 
@@ -173,6 +127,9 @@ int64_t check_records(std::span<const uint8_t> batch, const BatchHeader& header,
 ValidatedRecords validate_produce_records(std::span<uint8_t> records, int16_t api_version,
                                           const ProducePolicy& policy, int64_t now_ms,
                                           ProduceValidationScratch& scratch) {
+  if (is_legacy_message_set(records, api_version)) {
+    return up_convert_legacy_records(records, policy, now_ms, scratch);
+  }
   BatchHeader header;
   if (auto refused = check_shape(records, api_version, header)) return *refused;
   if (auto refused = check_batch(records, header)) return *refused;

@@ -18,6 +18,7 @@
 #include "protocol/error_code.h"
 #include "records/batch_builder.h"
 #include "records/batch_records.h"
+#include "records/legacy_reader.h"
 #include "storage/partition_log.h"
 
 namespace eddy::broker {
@@ -42,6 +43,7 @@ struct ValidatedRecords {
 struct ProduceValidationScratch {
   records::BatchRecordReader reader;
   records::RecompressScratch recompress;
+  records::LegacyReadScratch legacy;  // decompressed wrappers of a legacy message set
   std::vector<uint8_t> rewritten;
 };
 
@@ -51,7 +53,8 @@ inline constexpr size_t kMaxRecordErrors = 100;
 
 // Validates one partition's records of a Produce request at `api_version`. The bytes are the
 // request's own: a batch whose max timestamp disagrees with its records is corrected in place
-// (CRC recomputed), as Kafka does.
+// (CRC recomputed), as Kafka does. A legacy message set (magic 0/1, Produce v0-2) is
+// up-converted into one new batch in scratch.rewritten (legacy_validator.h).
 ValidatedRecords validate_produce_records(std::span<uint8_t> records, int16_t api_version,
                                           const ProducePolicy& policy, int64_t now_ms,
                                           ProduceValidationScratch& scratch);
