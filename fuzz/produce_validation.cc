@@ -31,7 +31,7 @@ broker::ProducePolicy policy_from(uint8_t selector) {
     policy.timestamp_before_max_ms = 3'600'000;
     policy.timestamp_after_max_ms = 3'600'000;
   }
-  if ((selector & 0x80) != 0) policy.recompress_to = records::Compression::kLz4;
+  if ((selector & 0x80) != 0) policy.recompress_to = compression::Codec::kLz4;
   return policy;
 }
 

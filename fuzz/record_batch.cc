@@ -55,7 +55,7 @@ RecordError walk_records(std::span<const uint8_t> region, int32_t record_count) 
 }
 
 void check_recompressed(std::span<const uint8_t> batch, const BatchHeader& header,
-                        std::span<const uint8_t> region, Compression target) {
+                        std::span<const uint8_t> region, compression::Codec target) {
   RecompressScratch scratch;
   std::vector<uint8_t> out;
   const RecordError error = recompress_batch(batch, target, kMaxDecompressedBytes, scratch, out);
@@ -81,7 +81,8 @@ void check_recompressed(std::span<const uint8_t> batch, const BatchHeader& heade
   FUZZ_CHECK(std::equal(region.begin(), region.end(), region_again.begin(), region_again.end()));
 }
 
-void check_batch(std::span<const uint8_t> batch, const BatchHeader& header, Compression target) {
+void check_batch(std::span<const uint8_t> batch, const BatchHeader& header,
+                 compression::Codec target) {
   FUZZ_CHECK(batch.size() == header.total_size_bytes());
   FUZZ_CHECK(header.batch_length >= kMinBatchLength && header.magic == kCurrentMagic);
   FUZZ_CHECK(header.record_count >= 0);
@@ -99,7 +100,7 @@ void check_batch(std::span<const uint8_t> batch, const BatchHeader& header, Comp
     FUZZ_CHECK(validated != RecordError::kNone);
     return;
   }
-  if (header.compression() == Compression::kNone) FUZZ_CHECK(inside(region, batch));
+  if (header.compression() == compression::Codec::kNone) FUZZ_CHECK(inside(region, batch));
   FUZZ_CHECK(region.size() <= kMaxDecompressedBytes);
   const RecordError walked = walk_records(region, header.record_count);
   FUZZ_CHECK((walked == RecordError::kNone) == (validated == RecordError::kNone));
@@ -111,7 +112,7 @@ void check_batch(std::span<const uint8_t> batch, const BatchHeader& header, Comp
 // Input: one byte choosing the recompression codec, then the batches.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  const auto target = static_cast<Compression>(data[0] % 5);
+  const auto target = static_cast<compression::Codec>(data[0] % 5);
   const std::span<const uint8_t> batches(data + 1, size - 1);
 
   // Without the CRC check the fuzzer reaches the records; segment recovery and Produce check it.

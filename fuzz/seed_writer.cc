@@ -93,7 +93,7 @@ void write_batches(CorpusWriter& corpus, std::span<const uint8_t> records) {
   records::BatchIterator it(records);
   while (it.next()) {
     const auto codec = it.header().compression();
-    if (codec == records::Compression::kNone) continue;
+    if (codec == compression::Codec::kNone) continue;
     static const char* const kTargets[] = {"", "decompress_gzip", "decompress_snappy",
                                            "decompress_lz4", "decompress_zstd"};
     corpus.write(kTargets[static_cast<int>(codec)], it.batch().subspan(records::kBatchHeaderSize));
@@ -224,7 +224,7 @@ void write_built_batches(CorpusWriter& corpus) {
   const records::HeaderInput headers[] = {{std::span(key), std::span(value)}};
   for (int codec = 0; codec <= 4; ++codec) {
     records::BatchOptions options;
-    options.compression = static_cast<records::Compression>(codec);
+    options.compression = static_cast<compression::Codec>(codec);
     records::BatchBuilder builder(options);
     builder.add({std::span<const uint8_t>(key), std::span<const uint8_t>(value), {}, 1000});
     builder.add({std::nullopt, std::span<const uint8_t>(value), headers, 1001});

@@ -110,7 +110,7 @@ bool BatchBuilder::finish(std::vector<uint8_t>& out) {
   return ok;
 }
 
-RecordError recompress_batch(std::span<const uint8_t> batch, Compression target,
+RecordError recompress_batch(std::span<const uint8_t> batch, compression::Codec target,
                              size_t max_decompressed_bytes, RecompressScratch& scratch,
                              std::vector<uint8_t>& out) {
   BatchHeader header;

@@ -26,7 +26,7 @@ struct RecordInput {
 };
 
 struct BatchOptions {
-  Compression compression = Compression::kNone;
+  compression::Codec compression = compression::Codec::kNone;
   int64_t base_offset = 0;
   int32_t partition_leader_epoch = -1;
   int64_t producer_id = kNoProducerId;
@@ -67,7 +67,7 @@ struct RecompressScratch {
 // Rewrites one whole batch (header already valid) with another codec: same header fields and
 // records, new attributes and CRC, appended to `out`. The records are validated on the way
 // (count included); their error is returned, or kDecompressFailed if compressing fails.
-RecordError recompress_batch(std::span<const uint8_t> batch, Compression target,
+RecordError recompress_batch(std::span<const uint8_t> batch, compression::Codec target,
                              size_t max_decompressed_bytes, RecompressScratch& scratch,
                              std::vector<uint8_t>& out);
 

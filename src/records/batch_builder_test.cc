@@ -12,9 +12,9 @@ namespace eddy::records {
 namespace {
 
 constexpr size_t kMaxDecompressed = 16 << 20;
-constexpr Compression kAllCompressions[] = {Compression::kNone, Compression::kGzip,
-                                            Compression::kSnappy, Compression::kLz4,
-                                            Compression::kZstd};
+constexpr compression::Codec kAllCompressions[] = {
+    compression::Codec::kNone, compression::Codec::kGzip, compression::Codec::kSnappy,
+    compression::Codec::kLz4, compression::Codec::kZstd};
 
 std::span<const uint8_t> bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
@@ -93,7 +93,7 @@ void expect_records(std::span<const uint8_t> batch, int count, size_t value_size
   EXPECT_EQ(i, count);
 }
 
-class BuilderTest : public ::testing::TestWithParam<Compression> {};
+class BuilderTest : public ::testing::TestWithParam<compression::Codec> {};
 
 TEST_P(BuilderTest, BuildParseIterateRoundTrip) {
   std::vector<std::string> storage;
@@ -118,7 +118,7 @@ TEST_P(BuilderTest, RecompressToEveryCodec) {
   options.producer_id = 77;
   auto batch = build(options, 20, 300, storage);
   RecompressScratch scratch;
-  for (Compression target : kAllCompressions) {
+  for (compression::Codec target : kAllCompressions) {
     std::vector<uint8_t> out;
     ASSERT_EQ(recompress_batch(batch, target, kMaxDecompressed, scratch, out), RecordError::kNone);
     BatchHeader header;
@@ -139,7 +139,7 @@ TEST_P(BuilderTest, DecompressionLimitIsEnforced) {
   ASSERT_EQ(parse_batch_header(batch, header), BatchError::kNone);
   std::vector<uint8_t> scratch;
   RecordError expected =
-      GetParam() == Compression::kNone ? RecordError::kNone : RecordError::kDecompressFailed;
+      GetParam() == compression::Codec::kNone ? RecordError::kNone : RecordError::kDecompressFailed;
   EXPECT_EQ(validate_records(batch, header, scratch, 50000), expected);
 }
 

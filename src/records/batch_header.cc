@@ -7,7 +7,7 @@
 namespace eddy::records {
 namespace {
 
-constexpr int16_t kMaxKnownCodec = static_cast<int16_t>(Compression::kZstd);
+constexpr int16_t kMaxKnownCodec = static_cast<int16_t>(compression::Codec::kZstd);
 
 void decode_fields(const uint8_t* p, BatchHeader& out) {
   out.partition_leader_epoch = load_be<int32_t>(p + kPartitionLeaderEpochOffset);

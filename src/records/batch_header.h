@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <span>
 
+#include "compression/compression.h"
+
 namespace eddy::records {
 
 // Byte offsets of the header fields, all big-endian.
@@ -42,8 +44,6 @@ inline constexpr int64_t kNoProducerId = -1;
 inline constexpr int16_t kNoProducerEpoch = -1;
 inline constexpr int32_t kNoSequence = -1;
 
-enum class Compression : int8_t { kNone = 0, kGzip = 1, kSnappy = 2, kLz4 = 3, kZstd = 4 };
-
 enum class BatchError {
   kNone,
   kTruncated,       // fewer bytes than the header or than batch_length announces
@@ -73,8 +73,8 @@ struct BatchHeader {
   int32_t record_count = 0;
 
   // Raw codec bits; values above 4 are rejected by parse_batch_header.
-  Compression compression() const {
-    return static_cast<Compression>(attributes & kCompressionMask);
+  compression::Codec compression() const {
+    return static_cast<compression::Codec>(attributes & kCompressionMask);
   }
   bool is_log_append_time() const { return (attributes & kTimestampTypeBit) != 0; }
   bool is_transactional() const { return (attributes & kTransactionalBit) != 0; }

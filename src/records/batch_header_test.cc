@@ -33,7 +33,7 @@ TEST(BatchHeader, ParsesEveryFieldOfHandWrittenBatch) {
   EXPECT_EQ(header.producer_epoch, 3);
   EXPECT_EQ(header.base_sequence, 42);
   EXPECT_EQ(header.record_count, 2);
-  EXPECT_EQ(header.compression(), Compression::kNone);
+  EXPECT_EQ(header.compression(), compression::Codec::kNone);
   EXPECT_FALSE(header.is_log_append_time());
   EXPECT_FALSE(header.is_transactional());
   EXPECT_FALSE(header.is_control());
@@ -46,7 +46,7 @@ TEST(BatchHeader, ParsesEveryFieldOfHandWrittenBatch) {
 TEST(BatchHeader, AttributeBits) {
   BatchHeader header;
   header.attributes = 0x78 | 3;  // lz4 + every flag
-  EXPECT_EQ(header.compression(), Compression::kLz4);
+  EXPECT_EQ(header.compression(), compression::Codec::kLz4);
   EXPECT_TRUE(header.is_log_append_time());
   EXPECT_TRUE(header.is_transactional());
   EXPECT_TRUE(header.is_control());

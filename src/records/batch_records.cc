@@ -26,7 +26,7 @@ void BatchRecordReader::start(std::span<const uint8_t> batch, const BatchHeader&
   records_read_ = 0;
   error_ = RecordError::kNone;
   std::span<const uint8_t> stored = batch.subspan(kBatchHeaderSize);
-  compressed_ = header.compression() != Compression::kNone;
+  compressed_ = header.compression() != compression::Codec::kNone;
   if (!compressed_) {
     plain_ = RecordIterator(stored, expected_count_);
     return;
@@ -35,7 +35,7 @@ void BatchRecordReader::start(std::span<const uint8_t> batch, const BatchHeader&
   if (window_.size() < kInitialWindowBytes) window_.resize(kInitialWindowBytes);
   window_begin_ = 0;
   window_end_ = 0;
-  decompressor_.start(static_cast<compression::Codec>(header.compression()), stored);
+  decompressor_.start(header.compression(), stored);
 }
 
 bool BatchRecordReader::fail(RecordError error) {

@@ -43,7 +43,7 @@ std::vector<uint8_t> concat(std::initializer_list<std::vector<uint8_t>> parts) {
   return out;
 }
 
-class BatchRecordReaderTest : public ::testing::TestWithParam<Compression> {
+class BatchRecordReaderTest : public ::testing::TestWithParam<compression::Codec> {
  protected:
   ForgeOptions options() const { return {.compression = GetParam()}; }
   BatchRecordReader reader_;
@@ -103,14 +103,14 @@ TEST_P(BatchRecordReaderTest, RecordFieldsShorterThanTheRecordLength) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, BatchRecordReaderTest,
-                         ::testing::Values(Compression::kNone, Compression::kGzip,
-                                           Compression::kSnappy, Compression::kLz4,
-                                           Compression::kZstd),
+                         ::testing::Values(compression::Codec::kNone, compression::Codec::kGzip,
+                                           compression::Codec::kSnappy, compression::Codec::kLz4,
+                                           compression::Codec::kZstd),
                          [](const auto& param_info) {
                            return "codec" + std::to_string(int(param_info.param));
                          });
 
-class CompressedPayloadTest : public ::testing::TestWithParam<Compression> {};
+class CompressedPayloadTest : public ::testing::TestWithParam<compression::Codec> {};
 
 TEST_P(CompressedPayloadTest, GarbagePayloadFailsToDecompress) {
   std::vector<uint8_t> garbage(200);
@@ -143,8 +143,8 @@ TEST_P(CompressedPayloadTest, ReaderIsReusableAfterAFailure) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, CompressedPayloadTest,
-                         ::testing::Values(Compression::kGzip, Compression::kSnappy,
-                                           Compression::kLz4, Compression::kZstd),
+                         ::testing::Values(compression::Codec::kGzip, compression::Codec::kSnappy,
+                                           compression::Codec::kLz4, compression::Codec::kZstd),
                          [](const auto& param_info) {
                            return "codec" + std::to_string(int(param_info.param));
                          });

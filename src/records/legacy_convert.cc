@@ -71,13 +71,14 @@ bool Converter::convert_batch(std::span<const uint8_t> batch, const BatchHeader&
     result_.next_offset = header.last_offset() + 1;
     return true;
   }
-  if (header.compression() == Compression::kZstd) return fail(LegacyError::kUnsupportedCodec);
+  if (header.compression() == compression::Codec::kZstd)
+    return fail(LegacyError::kUnsupportedCodec);
   std::span<const uint8_t> region;
   if (records_region(batch, header, scratch_.decompressed, options_.max_decompressed_bytes,
                      region) != RecordError::kNone) {
     return fail(LegacyError::kBadBatch);
   }
-  const bool converted = header.compression() == Compression::kNone
+  const bool converted = header.compression() == compression::Codec::kNone
                              ? convert_plain(header, region)
                              : convert_compressed(header, region);
   if (converted) result_.next_offset = header.last_offset() + 1;
@@ -130,7 +131,7 @@ bool Converter::convert_compressed(const BatchHeader& header, std::span<const ui
   if (records.error() != RecordError::kNone) return fail(LegacyError::kBadBatch);
   if (last_kept < 0) return true;
 
-  const auto codec = static_cast<compression::Codec>(header.compression());
+  const auto codec = header.compression();
   if (!compression::compress(codec, scratch_.inner, scratch_.compressed)) {
     return fail(LegacyError::kDecompressFailed);
   }

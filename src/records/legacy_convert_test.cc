@@ -27,7 +27,7 @@ struct Seen {
   int64_t offset;
   int64_t timestamp_ms;
   bool log_append_time;
-  Compression wrapper;
+  compression::Codec wrapper;
   std::string key;
   std::string value;
 };
@@ -63,7 +63,7 @@ std::string value_of(int i) {
 
 // `count` records, offsets base_offset.., timestamps kBaseTimestamp + 7*i; record 1 has a null
 // key; every record has a header (which down-conversion must drop).
-std::vector<uint8_t> make_batch(Compression codec, int64_t base_offset, int count,
+std::vector<uint8_t> make_batch(compression::Codec codec, int64_t base_offset, int count,
                                 bool log_append_time = false, bool control = false) {
   BatchOptions options;
   options.compression = codec;
@@ -102,7 +102,7 @@ DownConvertOptions options_for(int8_t magic, size_t max_output_bytes = 1 << 24) 
 }
 
 struct Case {
-  Compression codec;
+  compression::Codec codec;
   int8_t magic;
 };
 
@@ -119,7 +119,7 @@ TEST_P(DownConvertEveryCodec, RoundTripsOffsetsKeysValuesTimestamps) {
   ASSERT_EQ(result.error, LegacyError::kNone) << to_string(result.error);
   EXPECT_FALSE(result.full);
   EXPECT_EQ(result.next_offset, 120);
-  const bool compressed = codec != Compression::kNone;
+  const bool compressed = codec != compression::Codec::kNone;
   EXPECT_EQ(result.messages, compressed ? 1u : 20u);
   EXPECT_EQ(top_level_count(out), result.messages);
 
@@ -136,17 +136,16 @@ TEST_P(DownConvertEveryCodec, RoundTripsOffsetsKeysValuesTimestamps) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Codecs, DownConvertEveryCodec,
-                         ::testing::Values(Case{Compression::kNone, 0}, Case{Compression::kNone, 1},
-                                           Case{Compression::kGzip, 0}, Case{Compression::kGzip, 1},
-                                           Case{Compression::kSnappy, 0},
-                                           Case{Compression::kSnappy, 1},
-                                           Case{Compression::kLz4, 0}, Case{Compression::kLz4, 1}),
-                         [](const auto& test_info) {
-                           return std::string(compression::to_string(
-                                      static_cast<compression::Codec>(test_info.param.codec))) +
-                                  "_magic" + std::to_string(test_info.param.magic);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Codecs, DownConvertEveryCodec,
+    ::testing::Values(Case{compression::Codec::kNone, 0}, Case{compression::Codec::kNone, 1},
+                      Case{compression::Codec::kGzip, 0}, Case{compression::Codec::kGzip, 1},
+                      Case{compression::Codec::kSnappy, 0}, Case{compression::Codec::kSnappy, 1},
+                      Case{compression::Codec::kLz4, 0}, Case{compression::Codec::kLz4, 1}),
+    [](const auto& test_info) {
+      return std::string(compression::to_string(test_info.param.codec)) + "_magic" +
+             std::to_string(test_info.param.magic);
+    });
 
 // The wrapper layout old clients rely on: magic 1 inner offsets are relative (0..n-1) and the
 // wrapper carries the last absolute offset and the largest timestamp; magic 0 inner offsets are
@@ -157,7 +156,8 @@ TEST(DownConvert, WrapperLayoutAndNoHeaders) {
     std::vector<uint8_t> out;
     DownConvertScratch scratch;
     ASSERT_EQ(
-        down_convert(make_batch(Compression::kGzip, 50, 4), options_for(magic), scratch, out).error,
+        down_convert(make_batch(compression::Codec::kGzip, 50, 4), options_for(magic), scratch, out)
+            .error,
         LegacyError::kNone);
     LegacyMessage wrapper;
     size_t consumed = 0;
@@ -183,13 +183,14 @@ TEST(DownConvert, WrapperLayoutAndNoHeaders) {
   // Uncompressed: each message is exactly its key and value, nothing more.
   std::vector<uint8_t> out;
   DownConvertScratch scratch;
-  ASSERT_EQ(down_convert(make_batch(Compression::kNone, 0, 1), options_for(1), scratch, out).error,
-            LegacyError::kNone);
+  ASSERT_EQ(
+      down_convert(make_batch(compression::Codec::kNone, 0, 1), options_for(1), scratch, out).error,
+      LegacyError::kNone);
   EXPECT_EQ(out.size(), legacy_entry_size(1, key_of(0).size(), value_of(0).size()));
 }
 
 TEST(DownConvert, LogAppendTimeBatchesKeepTheirTimestampType) {
-  for (const auto codec : {Compression::kNone, Compression::kSnappy}) {
+  for (const auto codec : {compression::Codec::kNone, compression::Codec::kSnappy}) {
     std::vector<uint8_t> out;
     DownConvertScratch scratch;
     const auto batch = make_batch(codec, 0, 3, /*log_append_time=*/true);
@@ -202,10 +203,10 @@ TEST(DownConvert, LogAppendTimeBatchesKeepTheirTimestampType) {
 }
 
 TEST(DownConvert, SkipsControlBatches) {
-  std::vector<uint8_t> batches = make_batch(Compression::kNone, 0, 3);
-  const auto marker = make_batch(Compression::kNone, 3, 1, false, /*control=*/true);
+  std::vector<uint8_t> batches = make_batch(compression::Codec::kNone, 0, 3);
+  const auto marker = make_batch(compression::Codec::kNone, 3, 1, false, /*control=*/true);
   batches.insert(batches.end(), marker.begin(), marker.end());
-  const auto after = make_batch(Compression::kLz4, 4, 2);
+  const auto after = make_batch(compression::Codec::kLz4, 4, 2);
   batches.insert(batches.end(), after.begin(), after.end());
   std::vector<uint8_t> out;
   DownConvertScratch scratch;
@@ -228,7 +229,7 @@ TEST(DownConvert, SkipsControlBatches) {
 // delta are the producer's; their sum wraps around as Kafka's long arithmetic does instead of
 // overflowing (undefined behaviour).
 TEST(DownConvert, TimestampsWrapAroundLikeKafka) {
-  for (const auto codec : {Compression::kNone, Compression::kGzip}) {
+  for (const auto codec : {compression::Codec::kNone, compression::Codec::kGzip}) {
     auto batch = make_batch(codec, 0, 2);  // record 1: timestamp delta +7
     store_be<int64_t>(batch.data() + kBaseTimestampOffset, INT64_MAX - 3);
     update_batch_crc(batch);
@@ -243,7 +244,7 @@ TEST(DownConvert, TimestampsWrapAroundLikeKafka) {
 }
 
 TEST(DownConvert, RecordsBelowTheFetchOffsetAreLeftOut) {
-  for (const auto codec : {Compression::kNone, Compression::kGzip}) {
+  for (const auto codec : {compression::Codec::kNone, compression::Codec::kGzip}) {
     std::vector<uint8_t> out;
     DownConvertScratch scratch;
     auto options = options_for(1);
@@ -260,13 +261,13 @@ TEST(DownConvert, ZstdCannotBeDownConverted) {
   std::vector<uint8_t> out;
   DownConvertScratch scratch;
   const auto result =
-      down_convert(make_batch(Compression::kZstd, 0, 5), options_for(1), scratch, out);
+      down_convert(make_batch(compression::Codec::kZstd, 0, 5), options_for(1), scratch, out);
   EXPECT_EQ(result.error, LegacyError::kUnsupportedCodec);
   EXPECT_TRUE(out.empty());
 }
 
 TEST(DownConvert, OnlyWholeMessagesWithinTheLimit) {
-  const auto batch = make_batch(Compression::kNone, 0, 10);
+  const auto batch = make_batch(compression::Codec::kNone, 0, 10);
   const size_t first_two = legacy_entry_size(1, key_of(0).size(), value_of(0).size()) +
                            legacy_entry_size(1, 0, value_of(1).size());
   std::vector<uint8_t> out;
@@ -293,8 +294,8 @@ TEST(DownConvert, OnlyWholeMessagesWithinTheLimit) {
 
   // A compressed batch is one indivisible wrapper.
   out.clear();
-  auto batches = make_batch(Compression::kGzip, 0, 5);
-  const auto second = make_batch(Compression::kGzip, 5, 5);
+  auto batches = make_batch(compression::Codec::kGzip, 0, 5);
+  const auto second = make_batch(compression::Codec::kGzip, 5, 5);
   batches.insert(batches.end(), second.begin(), second.end());
   const auto wrapped = down_convert(batches, options_for(1, 10), scratch, out);
   EXPECT_EQ(wrapped.messages, 1u);
@@ -306,8 +307,9 @@ TEST(DownConvert, OnlyWholeMessagesWithinTheLimit) {
 TEST(DownConvert, AppendsAfterWhatOutAlreadyHolds) {
   std::vector<uint8_t> out = {1, 2, 3};
   DownConvertScratch scratch;
-  ASSERT_EQ(down_convert(make_batch(Compression::kNone, 0, 2), options_for(0), scratch, out).error,
-            LegacyError::kNone);
+  ASSERT_EQ(
+      down_convert(make_batch(compression::Codec::kNone, 0, 2), options_for(0), scratch, out).error,
+      LegacyError::kNone);
   EXPECT_EQ(read_back(std::span(out).subspan(3)).size(), 2u);
 }
 
@@ -316,8 +318,8 @@ TEST(DownConvert, AppendsAfterWhatOutAlreadyHolds) {
 // the record and decompression code).
 TEST(DownConvert, HostileBatchesNeverMisbehave) {
   std::mt19937 random(99);
-  const Compression codecs[] = {Compression::kNone, Compression::kGzip, Compression::kSnappy,
-                                Compression::kLz4};
+  const compression::Codec codecs[] = {compression::Codec::kNone, compression::Codec::kGzip,
+                                       compression::Codec::kSnappy, compression::Codec::kLz4};
   DownConvertScratch scratch;
   size_t failures = 0;
   for (int round = 0; round < 3000; ++round) {

@@ -49,7 +49,7 @@ LegacyError take_bytes(std::span<const uint8_t>& rest,
 
 bool known_legacy_codec(int8_t attributes) {
   // zstd (4) arrived with magic 2; 5-7 were never assigned.
-  return (attributes & kLegacyCompressionMask) <= static_cast<int8_t>(Compression::kLz4);
+  return (attributes & kLegacyCompressionMask) <= static_cast<int8_t>(compression::Codec::kLz4);
 }
 
 }  // namespace

@@ -60,8 +60,8 @@ struct LegacyMessage {
   std::optional<std::span<const uint8_t>> key;
   std::optional<std::span<const uint8_t>> value;
 
-  Compression compression() const {
-    return static_cast<Compression>(attributes & kLegacyCompressionMask);
+  compression::Codec compression() const {
+    return static_cast<compression::Codec>(attributes & kLegacyCompressionMask);
   }
   bool is_log_append_time() const {
     return magic >= 1 && (attributes & kLegacyLogAppendTimeBit) != 0;

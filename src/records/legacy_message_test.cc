@@ -81,7 +81,7 @@ struct Fixture {
   const char* name;
   std::span<const uint8_t> data;
   int8_t magic;
-  Compression codec;
+  compression::Codec codec;
 };
 
 class LegacyClientSets : public ::testing::TestWithParam<Fixture> {};
@@ -92,7 +92,7 @@ class LegacyClientSets : public ::testing::TestWithParam<Fixture> {};
 TEST_P(LegacyClientSets, DecodesEveryCodecWithAbsoluteOffsets) {
   const Fixture& fixture = GetParam();
   std::vector<uint8_t> data(fixture.data.begin(), fixture.data.end());
-  const bool compressed = fixture.codec != Compression::kNone;
+  const bool compressed = fixture.codec != compression::Codec::kNone;
   if (compressed) store_be<int64_t>(data.data(), 101);
   const int64_t base = compressed && fixture.magic == 1 ? 100 : 0;
   LegacyError error = LegacyError::kNone;
@@ -118,13 +118,14 @@ TEST_P(LegacyClientSets, DecodesEveryCodecWithAbsoluteOffsets) {
 
 INSTANTIATE_TEST_SUITE_P(
     KafkaPython, LegacyClientSets,
-    ::testing::Values(Fixture{"v0_none", testing::kKafkaPythonV0None, 0, Compression::kNone},
-                      Fixture{"v0_gzip", testing::kKafkaPythonV0Gzip, 0, Compression::kGzip},
-                      Fixture{"v0_snappy", testing::kKafkaPythonV0Snappy, 0, Compression::kSnappy},
-                      Fixture{"v1_none", testing::kKafkaPythonV1None, 1, Compression::kNone},
-                      Fixture{"v1_gzip", testing::kKafkaPythonV1Gzip, 1, Compression::kGzip},
-                      Fixture{"v1_snappy", testing::kKafkaPythonV1Snappy, 1, Compression::kSnappy},
-                      Fixture{"v1_lz4", testing::kKafkaPythonV1Lz4, 1, Compression::kLz4}),
+    ::testing::Values(
+        Fixture{"v0_none", testing::kKafkaPythonV0None, 0, compression::Codec::kNone},
+        Fixture{"v0_gzip", testing::kKafkaPythonV0Gzip, 0, compression::Codec::kGzip},
+        Fixture{"v0_snappy", testing::kKafkaPythonV0Snappy, 0, compression::Codec::kSnappy},
+        Fixture{"v1_none", testing::kKafkaPythonV1None, 1, compression::Codec::kNone},
+        Fixture{"v1_gzip", testing::kKafkaPythonV1Gzip, 1, compression::Codec::kGzip},
+        Fixture{"v1_snappy", testing::kKafkaPythonV1Snappy, 1, compression::Codec::kSnappy},
+        Fixture{"v1_lz4", testing::kKafkaPythonV1Lz4, 1, compression::Codec::kLz4}),
     [](const auto& test_info) { return std::string(test_info.param.name); });
 
 TEST(LegacyMessage, EveryTruncationIsAnErrorNeverACrash) {
@@ -171,7 +172,7 @@ TEST(LegacyMessage, RejectsBadCrcMagicSizeLengthAndCodec) {
   EXPECT_EQ(parse(long_key), LegacyError::kBadSize);
 
   auto zstd = good;
-  zstd[kLegacyMagicOffset + 1] = static_cast<uint8_t>(Compression::kZstd);
+  zstd[kLegacyMagicOffset + 1] = static_cast<uint8_t>(compression::Codec::kZstd);
   EXPECT_EQ(parse(zstd), LegacyError::kBadCompression);
 
   auto negative_size = good;

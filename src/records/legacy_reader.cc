@@ -23,7 +23,7 @@ LegacyError scan_inner(std::span<const uint8_t> inner, int8_t magic, int64_t& la
   LegacyMessage message;
   size_t count = 0;
   while (messages.next(message)) {
-    if (message.compression() != Compression::kNone) return LegacyError::kBadCompression;
+    if (message.compression() != compression::Codec::kNone) return LegacyError::kBadCompression;
     if (message.magic != magic) return LegacyError::kBadMagic;
     last_offset = message.offset;
     ++count;
@@ -69,14 +69,14 @@ LegacyError decompress_legacy_wrapper(const LegacyMessage& wrapper, size_t max_d
                                       LegacyReadScratch& scratch) {
   if (!wrapper.value) return LegacyError::kDecompressFailed;
   std::span<const uint8_t> compressed = *wrapper.value;
-  if (wrapper.compression() == Compression::kLz4 && wrapper.magic == 0) {
+  if (wrapper.compression() == compression::Codec::kLz4 && wrapper.magic == 0) {
     scratch.compressed.assign(compressed.begin(), compressed.end());
     if (!set_lz4_header_checksum(scratch.compressed, /*broken=*/false)) {
       return LegacyError::kDecompressFailed;
     }
     compressed = scratch.compressed;
   }
-  const auto codec = static_cast<compression::Codec>(wrapper.compression());
+  const auto codec = wrapper.compression();
   if (!compression::decompress(codec, compressed, scratch.decompressed, max_decompressed_bytes)) {
     return LegacyError::kDecompressFailed;
   }
@@ -89,7 +89,7 @@ LegacyError read_legacy_records(std::span<const uint8_t> data, size_t max_decomp
   LegacyMessageIterator messages(data);
   LegacyMessage message;
   while (messages.next(message)) {
-    if (message.compression() == Compression::kNone) {
+    if (message.compression() == compression::Codec::kNone) {
       visit(plain_record(message));
       continue;
     }

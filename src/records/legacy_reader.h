@@ -21,7 +21,8 @@ struct LegacyRecord {
   int8_t magic = 0;
   int64_t timestamp_ms = kNoTimestamp;  // the wrapper's for a LogAppendTime wrapper
   bool log_append_time = false;
-  Compression wrapper_compression = Compression::kNone;  // kNone when not inside a wrapper
+  compression::Codec wrapper_compression =
+      compression::Codec::kNone;  // kNone when not inside a wrapper
   std::optional<std::span<const uint8_t>> key;
   std::optional<std::span<const uint8_t>> value;
 };

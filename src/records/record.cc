@@ -130,11 +130,11 @@ RecordError records_region(std::span<const uint8_t> batch, const BatchHeader& he
                            std::span<const uint8_t>& region) {
   EDDY_ASSERT(batch.size() == header.total_size_bytes());
   std::span<const uint8_t> stored = batch.subspan(kBatchHeaderSize);
-  if (header.compression() == Compression::kNone) {
+  if (header.compression() == compression::Codec::kNone) {
     region = stored;
     return RecordError::kNone;
   }
-  auto codec = static_cast<compression::Codec>(header.compression());
+  auto codec = header.compression();
   if (!compression::decompress(codec, stored, scratch, max_decompressed_bytes)) {
     return RecordError::kDecompressFailed;
   }

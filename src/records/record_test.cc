@@ -140,7 +140,7 @@ TEST(Records, RandomMutationsNeverCrash) {
   }
 }
 
-void expect_kafka_python_batch(std::span<const uint8_t> batch, Compression compression) {
+void expect_kafka_python_batch(std::span<const uint8_t> batch, compression::Codec compression) {
   BatchHeader header;
   ASSERT_EQ(parse_batch_header(batch, header), BatchError::kNone);
   ASSERT_EQ(header.total_size_bytes(), batch.size());
@@ -183,16 +183,17 @@ void expect_kafka_python_batch(std::span<const uint8_t> batch, Compression compr
 }
 
 TEST(Records, ReadsBatchWrittenByKafkaPython) {
-  expect_kafka_python_batch(testing::kKafkaPythonNoneBatch, Compression::kNone);
+  expect_kafka_python_batch(testing::kKafkaPythonNoneBatch, compression::Codec::kNone);
 }
 
 TEST(Records, ReadsGzipBatchWrittenByKafkaPython) {
-  expect_kafka_python_batch(testing::kKafkaPythonGzipBatch, Compression::kGzip);
+  expect_kafka_python_batch(testing::kKafkaPythonGzipBatch, compression::Codec::kGzip);
 }
 
 TEST(Records, CorruptCompressedRegionFails) {
   std::vector<uint8_t> batch(kHandWrittenBatch.begin(), kHandWrittenBatch.end());
-  store_be<int16_t>(batch.data() + kAttributesOffset, static_cast<int16_t>(Compression::kZstd));
+  store_be<int16_t>(batch.data() + kAttributesOffset,
+                    static_cast<int16_t>(compression::Codec::kZstd));
   BatchHeader header;
   ASSERT_EQ(parse_batch_header(batch, header), BatchError::kNone);
   std::vector<uint8_t> scratch;

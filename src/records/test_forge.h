@@ -48,7 +48,7 @@ inline std::vector<uint8_t> forge_records(int32_t count) {
 }
 
 struct ForgeOptions {
-  Compression compression = Compression::kNone;
+  compression::Codec compression = compression::Codec::kNone;
   int16_t extra_attributes = 0;  // OR-ed into the attributes (control, timestamp type, ...)
   int64_t max_timestamp = -1;    // -1: kForgeTimestamp + last_offset_delta
   int64_t producer_id = kNoProducerId;
@@ -62,8 +62,8 @@ struct ForgeOptions {
 inline std::vector<uint8_t> forge_batch(std::span<const uint8_t> region, int32_t record_count,
                                         int32_t last_offset_delta, ForgeOptions options = {}) {
   std::vector<uint8_t> payload(region.begin(), region.end());
-  if (options.compression != Compression::kNone && options.compress_region) {
-    compression::compress(static_cast<compression::Codec>(options.compression), region, payload);
+  if (options.compression != compression::Codec::kNone && options.compress_region) {
+    compression::compress(options.compression, region, payload);
   }
   std::vector<uint8_t> batch(kBatchHeaderSize + payload.size());
   uint8_t* p = batch.data();

@@ -188,8 +188,8 @@ TEST(Cleaner, MinCompactionLagKeepsRecentSegmentsDirty) {
 }
 
 TEST(Cleaner, CompressedBatchesKeepTheirCodec) {
-  for (auto codec : {records::Compression::kGzip, records::Compression::kSnappy,
-                     records::Compression::kLz4, records::Compression::kZstd}) {
+  for (auto codec : {compression::Codec::kGzip, compression::Codec::kSnappy,
+                     compression::Codec::kLz4, compression::Codec::kZstd}) {
     TempDir root;
     auto log = open_compacted(root.path() / "c-0", compact_config());
     for (int round = 0; round < 60; ++round) {

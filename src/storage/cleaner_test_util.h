@@ -26,7 +26,7 @@ struct KeyValue {
 
 // One batch holding `records`; every record gets timestamp `timestamp_ms`.
 inline std::vector<uint8_t> keyed_batch(const std::vector<KeyValue>& records, int64_t timestamp_ms,
-                                        records::Compression codec = records::Compression::kNone) {
+                                        compression::Codec codec = compression::Codec::kNone) {
   records::BatchOptions options;
   options.compression = codec;
   records::BatchBuilder builder(options);

@@ -94,7 +94,7 @@ TEST_F(ProduceCore, AnInflatedRecordCountMovesNothing) {
 TEST_F(ProduceCore, GarbageMarkedCompressedIsRefused) {
   std::vector<uint8_t> garbage(200, 0x42);
   auto batch = forge_batch(garbage, 1, 0,
-                           {.compression = records::Compression::kGzip, .compress_region = false});
+                           {.compression = compression::Codec::kGzip, .compress_region = false});
   EXPECT_EQ(produce_one(batch, "orders").error_code, to_int(ErrorCode::kInvalidRecord));
   EXPECT_EQ(log("orders").log_end_offset(), 0);
 }

@@ -17,7 +17,6 @@ namespace eddy::broker {
 namespace {
 
 using protocol::ErrorCode;
-using records::Compression;
 using records::LegacyError;
 using records::LegacyMessage;
 using records::LegacyMessageIterator;
@@ -50,7 +49,7 @@ ValidatedRecords refuse_unparsable(LegacyError error, bool inner) {
 // One up-conversion: the messages read so far, already appended to the new batch.
 class UpConversion {
  public:
-  UpConversion(const ProducePolicy& policy, int64_t now_ms, Compression codec)
+  UpConversion(const ProducePolicy& policy, int64_t now_ms, compression::Codec codec)
       : policy_(policy), now_ms_(now_ms), builder_({.compression = codec}) {}
 
   // Checks one uncompressed message (top-level or inner) and adds it to the batch; a refusal
@@ -111,7 +110,7 @@ class UpConversion {
 // Walks the top-level messages once: every one parses and its CRC holds, none claims
 // LogAppendTime. Finds the producer's codec: the last compressed message's, as Kafka takes it.
 std::optional<ValidatedRecords> scan_top_level(std::span<const uint8_t> records,
-                                               Compression& source_codec) {
+                                               compression::Codec& source_codec) {
   LegacyMessageIterator messages(records, /*verify_crc=*/true);
   LegacyMessage message;
   while (messages.next(message)) {
@@ -120,7 +119,7 @@ std::optional<ValidatedRecords> scan_top_level(std::span<const uint8_t> records,
       return refuse(ErrorCode::kInvalidTimestamp,
                     "Producer should not set timestamp type to LogAppendTime");
     }
-    if (message.compression() != Compression::kNone) source_codec = message.compression();
+    if (message.compression() != compression::Codec::kNone) source_codec = message.compression();
   }
   if (messages.error() != LegacyError::kNone) {
     return refuse_unparsable(messages.error(), /*inner=*/false);
@@ -145,7 +144,7 @@ std::optional<ValidatedRecords> add_wrapper(const LegacyMessage& wrapper,
   LegacyMessage message;
   int32_t count = 0;
   while (inner.next(message)) {
-    if (message.compression() != Compression::kNone) {
+    if (message.compression() != compression::Codec::kNone) {
       return refuse(ErrorCode::kInvalidRecord,
                     "Compressed outer message has an inner message that is compressed");
     }
@@ -178,13 +177,13 @@ bool is_legacy_message_set(std::span<const uint8_t> records, int16_t api_version
 ValidatedRecords up_convert_legacy_records(std::span<const uint8_t> records,
                                            const ProducePolicy& policy, int64_t now_ms,
                                            ProduceValidationScratch& scratch) {
-  Compression source_codec = Compression::kNone;
+  compression::Codec source_codec = compression::Codec::kNone;
   if (auto refused = scan_top_level(records, source_codec)) return *refused;
   UpConversion conversion(policy, now_ms, policy.recompress_to.value_or(source_codec));
   LegacyMessageIterator messages(records, /*verify_crc=*/false);  // the scan checked them
   LegacyMessage message;
   while (messages.next(message)) {
-    auto refused = message.compression() == Compression::kNone
+    auto refused = message.compression() == compression::Codec::kNone
                        ? conversion.add(message)
                        : add_wrapper(message, scratch.legacy, conversion);
     if (refused) return std::move(*refused);

@@ -21,7 +21,6 @@ namespace eddy::broker {
 namespace {
 
 using protocol::ErrorCode;
-using records::Compression;
 using records::kNoTimestamp;
 
 constexpr int64_t kNow = 1'700'000'001'000;
@@ -56,11 +55,11 @@ std::vector<uint8_t> concat(std::initializer_list<std::vector<uint8_t>> parts) {
 
 // A wrapper holding `inner` compressed with `codec`; magic 0 lz4 gets Kafka 0.9's broken frame
 // header checksum, as such clients wrote it.
-std::vector<uint8_t> wrapper(int8_t magic, Compression codec, const std::vector<uint8_t>& inner,
-                             int8_t extra_attributes = 0) {
+std::vector<uint8_t> wrapper(int8_t magic, compression::Codec codec,
+                             const std::vector<uint8_t>& inner, int8_t extra_attributes = 0) {
   std::vector<uint8_t> value;
-  EXPECT_TRUE(compression::compress(static_cast<compression::Codec>(codec), inner, value));
-  if (magic == 0 && codec == Compression::kLz4) {
+  EXPECT_TRUE(compression::compress(codec, inner, value));
+  if (magic == 0 && codec == compression::Codec::kLz4) {
     EXPECT_TRUE(records::set_lz4_header_checksum(value, /*broken=*/true));
   }
   std::vector<uint8_t> out;
@@ -126,7 +125,7 @@ struct ClientSet {
   const char* name;
   std::span<const uint8_t> bytes;
   int8_t magic;
-  Compression codec;
+  compression::Codec codec;
 };
 
 class LegacyClientSetTest : public LegacyValidatorTest,
@@ -160,30 +159,32 @@ TEST_P(LegacyClientSetTest, UpConvertsToOneBatchKeepingTheCodec) {
 INSTANTIATE_TEST_SUITE_P(
     KafkaPython, LegacyClientSetTest,
     ::testing::Values(
-        ClientSet{"v0none", records::testing::kKafkaPythonV0None, 0, Compression::kNone},
-        ClientSet{"v0gzip", records::testing::kKafkaPythonV0Gzip, 0, Compression::kGzip},
-        ClientSet{"v0snappy", records::testing::kKafkaPythonV0Snappy, 0, Compression::kSnappy},
-        ClientSet{"v1none", records::testing::kKafkaPythonV1None, 1, Compression::kNone},
-        ClientSet{"v1gzip", records::testing::kKafkaPythonV1Gzip, 1, Compression::kGzip},
-        ClientSet{"v1snappy", records::testing::kKafkaPythonV1Snappy, 1, Compression::kSnappy},
-        ClientSet{"v1lz4", records::testing::kKafkaPythonV1Lz4, 1, Compression::kLz4}),
+        ClientSet{"v0none", records::testing::kKafkaPythonV0None, 0, compression::Codec::kNone},
+        ClientSet{"v0gzip", records::testing::kKafkaPythonV0Gzip, 0, compression::Codec::kGzip},
+        ClientSet{"v0snappy", records::testing::kKafkaPythonV0Snappy, 0,
+                  compression::Codec::kSnappy},
+        ClientSet{"v1none", records::testing::kKafkaPythonV1None, 1, compression::Codec::kNone},
+        ClientSet{"v1gzip", records::testing::kKafkaPythonV1Gzip, 1, compression::Codec::kGzip},
+        ClientSet{"v1snappy", records::testing::kKafkaPythonV1Snappy, 1,
+                  compression::Codec::kSnappy},
+        ClientSet{"v1lz4", records::testing::kKafkaPythonV1Lz4, 1, compression::Codec::kLz4}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST_F(LegacyValidatorTest, Magic0Lz4WithTheBrokenFrameChecksum) {
   const auto inner = concat({message(0, 0, "a"), message(0, 1, "b")});
-  const Converted converted = convert(wrapper(0, Compression::kLz4, inner));
-  EXPECT_EQ(converted.header.compression(), Compression::kLz4);
+  const Converted converted = convert(wrapper(0, compression::Codec::kLz4, inner));
+  EXPECT_EQ(converted.header.compression(), compression::Codec::kLz4);
   EXPECT_EQ(converted.values, (std::vector<std::string>{"a", "b"}));
 }
 
 TEST_F(LegacyValidatorTest, MixedSetsBecomeOneBatchWithTheLastWrappersCodec) {
-  const auto bytes =
-      concat({message(1, 0, "plain", kClientTimestamp + 5),
-              wrapper(1, Compression::kGzip, message(1, 0, "gz")), message(0, 0, "old"),
-              wrapper(1, Compression::kSnappy, concat({message(1, 0, "s1"), message(1, 1, "s2")})),
-              message(1, 0, "tail", kClientTimestamp + 1)});
+  const auto bytes = concat(
+      {message(1, 0, "plain", kClientTimestamp + 5),
+       wrapper(1, compression::Codec::kGzip, message(1, 0, "gz")), message(0, 0, "old"),
+       wrapper(1, compression::Codec::kSnappy, concat({message(1, 0, "s1"), message(1, 1, "s2")})),
+       message(1, 0, "tail", kClientTimestamp + 1)});
   const Converted converted = convert(bytes);
-  EXPECT_EQ(converted.header.compression(), Compression::kSnappy);
+  EXPECT_EQ(converted.header.compression(), compression::Codec::kSnappy);
   EXPECT_EQ(converted.values, (std::vector<std::string>{"plain", "gz", "old", "s1", "s2", "tail"}));
   EXPECT_EQ(converted.timestamps,
             (std::vector<int64_t>{kClientTimestamp + 5, kClientTimestamp, kNoTimestamp,
@@ -192,13 +193,13 @@ TEST_F(LegacyValidatorTest, MixedSetsBecomeOneBatchWithTheLastWrappersCodec) {
 }
 
 TEST_F(LegacyValidatorTest, TheTopicsCompressionTypeIsReapplied) {
-  const ProducePolicy zstd{.recompress_to = Compression::kZstd};
-  EXPECT_EQ(convert(message(1, 0, "v"), zstd).header.compression(), Compression::kZstd);
-  const ProducePolicy uncompressed{.recompress_to = Compression::kNone};
+  const ProducePolicy zstd{.recompress_to = compression::Codec::kZstd};
+  EXPECT_EQ(convert(message(1, 0, "v"), zstd).header.compression(), compression::Codec::kZstd);
+  const ProducePolicy uncompressed{.recompress_to = compression::Codec::kNone};
   const Converted plain = convert(
       {records::testing::kKafkaPythonV1Gzip.begin(), records::testing::kKafkaPythonV1Gzip.end()},
       uncompressed);
-  EXPECT_EQ(plain.header.compression(), Compression::kNone);
+  EXPECT_EQ(plain.header.compression(), compression::Codec::kNone);
   EXPECT_EQ(plain.values.size(), 2u);
 }
 
@@ -210,7 +211,7 @@ TEST_F(LegacyValidatorTest, LogAppendTimeTopicsLeaveTheStampToStorage) {
 
 TEST_F(LegacyValidatorTest, AnInnerLogAppendTimeBitFollowsItsCreateTimeWrapper) {
   const auto inner = message(1, 0, "v", kClientTimestamp, kLogAppendTimeBit);
-  EXPECT_EQ(convert(wrapper(1, Compression::kGzip, inner)).timestamps,
+  EXPECT_EQ(convert(wrapper(1, compression::Codec::kGzip, inner)).timestamps,
             (std::vector<int64_t>{kClientTimestamp}));
 }
 
@@ -219,7 +220,7 @@ TEST_F(LegacyValidatorTest, AnInnerLogAppendTimeBitFollowsItsCreateTimeWrapper) 
 TEST_F(LegacyValidatorTest, LogAppendTimeFromAProducerIsRefused) {
   EXPECT_EQ(error_of(message(1, 0, "v", kClientTimestamp, kLogAppendTimeBit)),
             ErrorCode::kInvalidTimestamp);
-  EXPECT_EQ(error_of(wrapper(1, Compression::kGzip, message(1, 0, "v"), kLogAppendTimeBit)),
+  EXPECT_EQ(error_of(wrapper(1, compression::Codec::kGzip, message(1, 0, "v"), kLogAppendTimeBit)),
             ErrorCode::kInvalidTimestamp);
 }
 
@@ -234,7 +235,8 @@ TEST_F(LegacyValidatorTest, CorruptMessagesAreCorruptMessage) {
   EXPECT_EQ(error_of(bad_crc), ErrorCode::kCorruptMessage);
   auto bad_inner_crc = message(1, 0, "value");
   bad_inner_crc.back() ^= 0x01;
-  EXPECT_EQ(error_of(wrapper(1, Compression::kGzip, bad_inner_crc)), ErrorCode::kCorruptMessage);
+  EXPECT_EQ(error_of(wrapper(1, compression::Codec::kGzip, bad_inner_crc)),
+            ErrorCode::kCorruptMessage);
   auto truncated = concat({message(1, 0, "a"), message(1, 1, "b")});
   truncated.pop_back();
   EXPECT_EQ(error_of(truncated), ErrorCode::kCorruptMessage);
@@ -244,12 +246,12 @@ TEST_F(LegacyValidatorTest, CorruptMessagesAreCorruptMessage) {
 }
 
 TEST_F(LegacyValidatorTest, InvalidWrappersAreInvalidRecord) {
-  const auto nested =
-      wrapper(1, Compression::kGzip, wrapper(1, Compression::kGzip, message(1, 0, "v")));
+  const auto nested = wrapper(1, compression::Codec::kGzip,
+                              wrapper(1, compression::Codec::kGzip, message(1, 0, "v")));
   EXPECT_EQ(error_of(nested), ErrorCode::kInvalidRecord);
-  EXPECT_EQ(error_of(wrapper(1, Compression::kGzip, message(0, 0, "v"))),
+  EXPECT_EQ(error_of(wrapper(1, compression::Codec::kGzip, message(0, 0, "v"))),
             ErrorCode::kInvalidRecord);  // inner magic differs from the wrapper's
-  EXPECT_EQ(error_of(wrapper(1, Compression::kGzip, {})), ErrorCode::kInvalidRecord);
+  EXPECT_EQ(error_of(wrapper(1, compression::Codec::kGzip, {})), ErrorCode::kInvalidRecord);
   std::vector<uint8_t> null_value;
   records::append_legacy_message(1, {0, 1, 0, std::nullopt, std::nullopt}, null_value);
   EXPECT_EQ(error_of(null_value), ErrorCode::kInvalidRecord);
@@ -277,7 +279,7 @@ TEST_F(LegacyValidatorTest, TopicRulesApplyToEveryMessage) {
   const auto keyless =
       concat({message(1, 0, "a"), message(1, 1, "b", kClientTimestamp, 0, std::nullopt)});
   EXPECT_EQ(error_of(keyless, compacted), ErrorCode::kInvalidRecord);
-  EXPECT_EQ(error_of(wrapper(1, Compression::kGzip, keyless), compacted),
+  EXPECT_EQ(error_of(wrapper(1, compression::Codec::kGzip, keyless), compacted),
             ErrorCode::kInvalidRecord);
   const ProducePolicy bounded{.timestamp_before_max_ms = 500, .timestamp_after_max_ms = 500};
   EXPECT_EQ(error_of(message(1, 0, "v"), bounded), ErrorCode::kInvalidTimestamp);
@@ -288,7 +290,7 @@ TEST_F(LegacyValidatorTest, TopicRulesApplyToEveryMessage) {
 
 TEST_F(LegacyValidatorTest, MessagesAreBoundedAcrossWrappers) {
   const std::string large(40u << 20, 'x');
-  const auto one = wrapper(1, Compression::kLz4, message(1, 0, large));
+  const auto one = wrapper(1, compression::Codec::kLz4, message(1, 0, large));
   EXPECT_EQ(error_of(one), ErrorCode::kNone);
   EXPECT_EQ(error_of(concat({one, one})), ErrorCode::kInvalidRecord);
 }
@@ -304,7 +306,7 @@ TEST_F(LegacyValidatorTest, EmptyMessagesCountTheirFraming) {
     records::append_legacy_message(0, {static_cast<int64_t>(i), 0, 0, std::nullopt, std::nullopt},
                                    inner);
   }
-  const auto one = wrapper(0, Compression::kLz4, inner);
+  const auto one = wrapper(0, compression::Codec::kLz4, inner);
   EXPECT_EQ(error_of(one), ErrorCode::kNone);
   EXPECT_EQ(error_of(concat({one, one})), ErrorCode::kInvalidRecord);
 }

@@ -8,9 +8,7 @@ ProducePolicy produce_policy_for(const config::TopicConfig& config) {
   policy.log_append_time = config.log_append_time;
   policy.timestamp_before_max_ms = config.timestamp_before_max_ms;
   policy.timestamp_after_max_ms = config.timestamp_after_max_ms;
-  if (config.recompress_to) {
-    policy.recompress_to = static_cast<records::Compression>(*config.recompress_to);
-  }
+  policy.recompress_to = config.recompress_to;
   return policy;
 }
 

@@ -17,7 +17,7 @@ struct ProducePolicy {
   bool log_append_time = false;
   int64_t timestamp_before_max_ms = INT64_MAX;
   int64_t timestamp_after_max_ms = INT64_MAX;
-  std::optional<records::Compression> recompress_to;  // empty: keep the producer's codec
+  std::optional<compression::Codec> recompress_to;  // empty: keep the producer's codec
 
   bool checks_timestamps() const {
     return !log_append_time &&

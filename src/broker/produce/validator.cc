@@ -53,7 +53,7 @@ std::optional<ValidatedRecords> check_shape(std::span<const uint8_t> records, in
     return refuse(ErrorCode::kCorruptMessage,
                   fmt::format("Malformed record batch: {}", records::to_string(error)));
   }
-  if (version < kFirstZstdVersion && header.compression() == records::Compression::kZstd) {
+  if (version < kFirstZstdVersion && header.compression() == compression::Codec::kZstd) {
     return fail(ErrorCode::kUnsupportedCompressionType,
                 "are not allowed to use ZStandard compression");
   }

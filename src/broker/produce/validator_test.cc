@@ -16,7 +16,6 @@ namespace eddy::broker {
 namespace {
 
 using protocol::ErrorCode;
-using records::Compression;
 using records::testing::forge_batch;
 using records::testing::forge_good_batch;
 using records::testing::forge_record;
@@ -66,7 +65,8 @@ TEST_F(ValidatorTest, BatchesFromARealClientPass) {
   }
 }
 
-class ValidatorCodecTest : public ValidatorTest, public ::testing::WithParamInterface<Compression> {
+class ValidatorCodecTest : public ValidatorTest,
+                           public ::testing::WithParamInterface<compression::Codec> {
  protected:
   ForgeOptions options() const { return {.compression = GetParam()}; }
 };
@@ -106,15 +106,15 @@ TEST_P(ValidatorCodecTest, CountAndOffsetRangeDisagree) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, ValidatorCodecTest,
-                         ::testing::Values(Compression::kNone, Compression::kGzip,
-                                           Compression::kSnappy, Compression::kLz4,
-                                           Compression::kZstd),
+                         ::testing::Values(compression::Codec::kNone, compression::Codec::kGzip,
+                                           compression::Codec::kSnappy, compression::Codec::kLz4,
+                                           compression::Codec::kZstd),
                          [](const auto& param_info) {
                            return "codec" + std::to_string(int(param_info.param));
                          });
 
 class ValidatorPayloadTest : public ValidatorTest,
-                             public ::testing::WithParamInterface<Compression> {};
+                             public ::testing::WithParamInterface<compression::Codec> {};
 
 TEST_P(ValidatorPayloadTest, GarbageCompressedPayload) {
   std::vector<uint8_t> garbage(200);
@@ -140,8 +140,8 @@ TEST_P(ValidatorPayloadTest, OversizedCompressedPayload) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, ValidatorPayloadTest,
-                         ::testing::Values(Compression::kGzip, Compression::kSnappy,
-                                           Compression::kLz4, Compression::kZstd),
+                         ::testing::Values(compression::Codec::kGzip, compression::Codec::kSnappy,
+                                           compression::Codec::kLz4, compression::Codec::kZstd),
                          [](const auto& param_info) {
                            return "codec" + std::to_string(int(param_info.param));
                          });
@@ -154,9 +154,9 @@ TEST_F(ValidatorTest, ShapeRules) {
   auto truncated = forge_good_batch(2);
   truncated.pop_back();
   EXPECT_EQ(error_of(truncated), ErrorCode::kCorruptMessage);
-  EXPECT_EQ(error_of(forge_good_batch(1, {.compression = Compression::kZstd}), 6),
+  EXPECT_EQ(error_of(forge_good_batch(1, {.compression = compression::Codec::kZstd}), 6),
             ErrorCode::kUnsupportedCompressionType);
-  EXPECT_EQ(error_of(forge_good_batch(1, {.compression = Compression::kZstd}), 7),
+  EXPECT_EQ(error_of(forge_good_batch(1, {.compression = compression::Codec::kZstd}), 7),
             ErrorCode::kNone);
   auto old_magic = forge_good_batch(1);
   old_magic[records::kMagicOffset] = 1;
@@ -235,13 +235,13 @@ TEST_F(ValidatorTest, AWrongMaxTimestampIsCorrectedWithAValidCrc) {
 }
 
 TEST_F(ValidatorTest, RecompressesToTheTopicsCodec) {
-  const ProducePolicy zstd{.recompress_to = Compression::kZstd};
+  const ProducePolicy zstd{.recompress_to = compression::Codec::kZstd};
   auto bytes = forge_good_batch(50);
   const ValidatedRecords result = validate(bytes, kVersion, zstd);
   ASSERT_EQ(result.error, ErrorCode::kNone);
   records::BatchHeader header;
   ASSERT_EQ(records::parse_batch_header(result.batches, header), records::BatchError::kNone);
-  EXPECT_EQ(header.compression(), Compression::kZstd);
+  EXPECT_EQ(header.compression(), compression::Codec::kZstd);
   EXPECT_EQ(header.record_count, 50);
   EXPECT_EQ(result.summary.record_count, 50);
 }
