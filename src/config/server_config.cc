@@ -9,45 +9,12 @@
 #include <unistd.h>
 
 #include "common/assert.h"
+#include "config/field_setters.h"
 
 namespace eddy::config {
 namespace {
 
 using T = ConfigType;
-
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  return text;
-}
-
-template <auto Member>
-bool set_integer(ServerConfig& config, std::string_view text) {
-  using Field = std::remove_reference_t<decltype(config.*Member)>;
-  text = trimmed(text);
-  int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() ||
-      value < std::numeric_limits<Field>::min() || value > std::numeric_limits<Field>::max()) {
-    return false;
-  }
-  config.*Member = static_cast<Field>(value);
-  return true;
-}
-
-template <auto Member>
-bool set_boolean(ServerConfig& config, std::string_view text) {
-  text = trimmed(text);
-  if (text != "true" && text != "false") return false;
-  config.*Member = text == "true";
-  return true;
-}
-
-template <auto Member>
-bool set_string(ServerConfig& config, std::string_view text) {
-  config.*Member = std::string(text);
-  return true;
-}
 
 using C = ServerConfig;
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "config/field_setters.h"
 #include "config/topic_config.h"
 
 namespace eddy::config {
@@ -14,12 +15,6 @@ namespace {
 
 constexpr std::string_view kLongMax = "9223372036854775807";
 constexpr double kIntMax = std::numeric_limits<int32_t>::max();
-
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  return text;
-}
 
 // Calls `visit` with each element of a comma-separated list, trimmed.
 template <typename Visit>
@@ -31,39 +26,6 @@ void for_each_element(std::string_view list, Visit visit) {
     visit(trimmed(list.substr(start, end - start)));
     start = end + 1;
   }
-}
-
-// Setters: each parses a validated value into its TopicConfig field.
-template <auto Member>
-bool set_integer(TopicConfig& config, std::string_view text) {
-  using Field = std::remove_reference_t<decltype(config.*Member)>;
-  text = trimmed(text);
-  int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() ||
-      value < std::numeric_limits<Field>::min() || value > std::numeric_limits<Field>::max()) {
-    return false;
-  }
-  config.*Member = static_cast<Field>(value);
-  return true;
-}
-
-template <auto Member>
-bool set_boolean(TopicConfig& config, std::string_view text) {
-  text = trimmed(text);
-  if (text != "true" && text != "false") return false;
-  config.*Member = text == "true";
-  return true;
-}
-
-template <auto Member>
-bool set_double(TopicConfig& config, std::string_view text) {
-  const std::string copy(trimmed(text));
-  char* end = nullptr;
-  const double value = std::strtod(copy.c_str(), &end);
-  if (copy.empty() || end != copy.c_str() + copy.size() || !std::isfinite(value)) return false;
-  config.*Member = value;
-  return true;
 }
 
 bool set_cleanup_policy(TopicConfig& config, std::string_view text) {

@@ -15,6 +15,8 @@ import struct
 import uuid as uuid_module
 from pathlib import Path
 
+from raw_client import uvarint
+
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "src" / "protocol" / "schema"
 
 FIXED = {"bool": "?", "int8": "b", "int16": "h", "uint16": "H", "int32": "i", "uint32": "I",
@@ -53,15 +55,6 @@ def all_requests() -> dict:
 
 
 # --- primitive encoding -------------------------------------------------------------------
-
-def uvarint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
 
 class Reader:
     def __init__(self, data: bytes, position: int = 0):

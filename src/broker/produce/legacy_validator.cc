@@ -25,10 +25,7 @@ using records::LegacyMessageIterator;
 constexpr int16_t kFirstBatchOnlyVersion = 3;
 
 ValidatedRecords refuse(ErrorCode error, std::string message) {
-  ValidatedRecords out;
-  out.error = error;
-  out.message = std::move(message);
-  return out;
+  return ValidatedRecords::refused(error, std::move(message));
 }
 
 // Kafka's answers for a message that does not parse: a broken structure or checksum is a

@@ -22,10 +22,7 @@ using records::BatchHeader;
 constexpr int16_t kFirstZstdVersion = 7;
 
 ValidatedRecords refuse(ErrorCode error, std::string message) {
-  ValidatedRecords out;
-  out.error = error;
-  out.message = std::move(message);
-  return out;
+  return ValidatedRecords::refused(error, std::move(message));
 }
 
 // The request-level shape (Kafka's ProduceRequest.validateRecords and

@@ -36,6 +36,14 @@ struct ValidatedRecords {
   // the scratch's `rewritten` buffer after recompression.
   std::span<uint8_t> batches;
   storage::BatchSummary summary;
+
+  // A refusal of the whole partition's records.
+  static ValidatedRecords refused(protocol::ErrorCode error, std::string message) {
+    ValidatedRecords out;
+    out.error = error;
+    out.message = std::move(message);
+    return out;
+  }
 };
 
 // Buffers reused from one call to the next (one per event-loop thread), so the steady state
