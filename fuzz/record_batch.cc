@@ -21,6 +21,7 @@ namespace {
 
 using namespace eddy::records;
 using eddy::fuzz::kMaxDecompressedBytes;
+namespace compression = eddy::compression;
 
 bool inside(std::span<const uint8_t> part, std::span<const uint8_t> whole) {
   return part.empty() ||
