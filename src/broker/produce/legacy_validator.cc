@@ -24,10 +24,6 @@ using records::LegacyMessageIterator;
 // Produce v3 introduced record batches; only v0-2 may carry the legacy format.
 constexpr int16_t kFirstBatchOnlyVersion = 3;
 
-ValidatedRecords refuse(ErrorCode error, std::string message) {
-  return ValidatedRecords::refused(error, std::move(message));
-}
-
 // Kafka's answers for a message that does not parse: a broken structure or checksum is a
 // corrupt message (CorruptRecordException); a wrong magic or codec is an invalid record.
 ValidatedRecords refuse_unparsable(LegacyError error, bool inner) {
@@ -37,9 +33,9 @@ ValidatedRecords refuse_unparsable(LegacyError error, bool inner) {
   switch (error) {
     case LegacyError::kBadMagic:
     case LegacyError::kBadCompression:
-      return refuse(ErrorCode::kInvalidRecord, message);
+      return ValidatedRecords::refused(ErrorCode::kInvalidRecord, message);
     default:
-      return refuse(ErrorCode::kCorruptMessage, message);
+      return ValidatedRecords::refused(ErrorCode::kCorruptMessage, message);
   }
 }
 
@@ -54,8 +50,8 @@ class UpConversion {
   std::optional<ValidatedRecords> add(const LegacyMessage& message) {
     const int64_t timestamp_ms = message.timestamp_ms;
     if (timestamp_ms < 0 && timestamp_ms != records::kNoTimestamp) {
-      return refuse(ErrorCode::kInvalidTimestamp,
-                    fmt::format("Invalid negative timestamp {}", timestamp_ms));
+      return ValidatedRecords::refused(ErrorCode::kInvalidTimestamp,
+                                       fmt::format("Invalid negative timestamp {}", timestamp_ms));
     }
     // The new batch's records must decompress within the bound every reader shares. Each
     // message counts with its framing, so a set of empty messages is bounded too.
@@ -63,9 +59,10 @@ class UpConversion {
         records::legacy_entry_size(message.magic, message.key ? message.key->size() : 0,
                                    message.value ? message.value->size() : 0);
     if (message_bytes_ > records::kMaxDecompressedBatchBytes) {
-      return refuse(ErrorCode::kInvalidRecord,
-                    fmt::format("The message set holds more than {} bytes of messages",
-                                records::kMaxDecompressedBatchBytes));
+      return ValidatedRecords::refused(
+          ErrorCode::kInvalidRecord,
+          fmt::format("The message set holds more than {} bytes of messages",
+                      records::kMaxDecompressedBatchBytes));
     }
     const RecordFacts facts{count_, message.key.has_value(), timestamp_ms,
                             timestamp_ms != records::kNoTimestamp};
@@ -84,7 +81,8 @@ class UpConversion {
     }
     out.clear();
     if (!builder_.finish(out)) {
-      return refuse(ErrorCode::kInvalidRecord, "The up-converted batch could not be compressed");
+      return ValidatedRecords::refused(ErrorCode::kInvalidRecord,
+                                       "The up-converted batch could not be compressed");
     }
     ValidatedRecords validated;
     validated.batches = out;
@@ -113,8 +111,8 @@ std::optional<ValidatedRecords> scan_top_level(std::span<const uint8_t> records,
   while (messages.next(message)) {
     // Eddy refuses it on every topic (docs/kafka-differences.md), as for record batches.
     if (message.is_log_append_time()) {
-      return refuse(ErrorCode::kInvalidTimestamp,
-                    "Producer should not set timestamp type to LogAppendTime");
+      return ValidatedRecords::refused(ErrorCode::kInvalidTimestamp,
+                                       "Producer should not set timestamp type to LogAppendTime");
     }
     if (message.compression() != compression::Codec::kNone) source_codec = message.compression();
   }
@@ -131,7 +129,7 @@ std::optional<ValidatedRecords> add_wrapper(const LegacyMessage& wrapper,
                                             UpConversion& conversion) {
   if (records::decompress_legacy_wrapper(wrapper, records::kMaxDecompressedBatchBytes, scratch) !=
       LegacyError::kNone) {
-    return refuse(
+    return ValidatedRecords::refused(
         ErrorCode::kInvalidRecord,
         fmt::format("The value of a compressed message (codec {}) could not be "
                     "decompressed within {} bytes",
@@ -142,21 +140,23 @@ std::optional<ValidatedRecords> add_wrapper(const LegacyMessage& wrapper,
   int32_t count = 0;
   while (inner.next(message)) {
     if (message.compression() != compression::Codec::kNone) {
-      return refuse(ErrorCode::kInvalidRecord,
-                    "Compressed outer message has an inner message that is compressed");
+      return ValidatedRecords::refused(
+          ErrorCode::kInvalidRecord,
+          "Compressed outer message has an inner message that is compressed");
     }
     if (message.magic != wrapper.magic) {
-      return refuse(ErrorCode::kInvalidRecord,
-                    fmt::format("Compressed message magic {} does not match wrapper magic {}",
-                                message.magic, wrapper.magic));
+      return ValidatedRecords::refused(
+          ErrorCode::kInvalidRecord,
+          fmt::format("Compressed message magic {} does not match wrapper magic {}", message.magic,
+                      wrapper.magic));
     }
     if (auto refused = conversion.add(message)) return refused;
     ++count;
   }
   if (inner.error() != LegacyError::kNone) return refuse_unparsable(inner.error(), /*inner=*/true);
   if (count == 0) {
-    return refuse(ErrorCode::kInvalidRecord,
-                  "Found invalid compressed record set with no inner records");
+    return ValidatedRecords::refused(ErrorCode::kInvalidRecord,
+                                     "Found invalid compressed record set with no inner records");
   }
   return std::nullopt;
 }

@@ -21,10 +21,6 @@ using records::BatchHeader;
 // Produce v7 introduced zstd (KIP-110); older requests may not carry it.
 constexpr int16_t kFirstZstdVersion = 7;
 
-ValidatedRecords refuse(ErrorCode error, std::string message) {
-  return ValidatedRecords::refused(error, std::move(message));
-}
-
 // The request-level shape (Kafka's ProduceRequest.validateRecords and
 // getFirstBatchAndMaybeValidateNoMoreBatches): exactly one whole magic 2 batch, with a codec
 // the version may carry. Fills `header` from the one batch.
@@ -32,7 +28,8 @@ std::optional<ValidatedRecords> check_shape(std::span<const uint8_t> records, in
                                             BatchHeader& header) {
   const BatchError error = records::parse_batch_header(records, header);
   const auto fail = [&](ErrorCode code, const char* what) {
-    return refuse(code, fmt::format("Produce requests with version {} {}", version, what));
+    return ValidatedRecords::refused(
+        code, fmt::format("Produce requests with version {} {}", version, what));
   };
   if (records.empty()) {
     return fail(ErrorCode::kInvalidRecord, "must have at least one record batch per partition");
@@ -42,13 +39,15 @@ std::optional<ValidatedRecords> check_shape(std::span<const uint8_t> records, in
                 "are only allowed to contain record batches with magic version 2");
   }
   if (error == BatchError::kBadCompression) {
-    return refuse(ErrorCode::kUnsupportedCompressionType,
-                  fmt::format("Unknown compression codec {} in the record batch attributes",
-                              header.attributes & records::kCompressionMask));
+    return ValidatedRecords::refused(
+        ErrorCode::kUnsupportedCompressionType,
+        fmt::format("Unknown compression codec {} in the record batch attributes",
+                    header.attributes & records::kCompressionMask));
   }
   if (error != BatchError::kNone) {
-    return refuse(ErrorCode::kCorruptMessage,
-                  fmt::format("Malformed record batch: {}", records::to_string(error)));
+    return ValidatedRecords::refused(
+        ErrorCode::kCorruptMessage,
+        fmt::format("Malformed record batch: {}", records::to_string(error)));
   }
   if (version < kFirstZstdVersion && header.compression() == compression::Codec::kZstd) {
     return fail(ErrorCode::kUnsupportedCompressionType,
@@ -65,30 +64,35 @@ std::optional<ValidatedRecords> check_shape(std::span<const uint8_t> records, in
 std::optional<ValidatedRecords> check_batch(std::span<const uint8_t> batch,
                                             const BatchHeader& header) {
   if (header.base_offset != 0) {
-    return refuse(ErrorCode::kInvalidRecord,
-                  fmt::format("The baseOffset of the record batch should be 0, but it is {}",
-                              header.base_offset));
+    return ValidatedRecords::refused(
+        ErrorCode::kInvalidRecord,
+        fmt::format("The baseOffset of the record batch should be 0, but it is {}",
+                    header.base_offset));
   }
   if (!records::verify_batch_crc(batch)) {
-    return refuse(ErrorCode::kCorruptMessage,
-                  fmt::format("Record batch is corrupt (stored crc = {})", header.crc));
+    return ValidatedRecords::refused(
+        ErrorCode::kCorruptMessage,
+        fmt::format("Record batch is corrupt (stored crc = {})", header.crc));
   }
   if (records::validate_produced_batch(header) != BatchError::kNone) {
-    return refuse(ErrorCode::kInvalidRecord,
-                  fmt::format("Inconsistent batch offset range [0, {}] and count of records {}",
-                              header.last_offset_delta, header.record_count));
+    return ValidatedRecords::refused(
+        ErrorCode::kInvalidRecord,
+        fmt::format("Inconsistent batch offset range [0, {}] and count of records {}",
+                    header.last_offset_delta, header.record_count));
   }
   if (header.is_control()) {
-    return refuse(ErrorCode::kInvalidRecord, "Clients are not allowed to write control records");
+    return ValidatedRecords::refused(ErrorCode::kInvalidRecord,
+                                     "Clients are not allowed to write control records");
   }
   if (header.producer_id >= 0 && header.base_sequence < 0) {
-    return refuse(ErrorCode::kInvalidRecord,
-                  fmt::format("Invalid sequence number {} in record batch with producerId {}",
-                              header.base_sequence, header.producer_id));
+    return ValidatedRecords::refused(
+        ErrorCode::kInvalidRecord,
+        fmt::format("Invalid sequence number {} in record batch with producerId {}",
+                    header.base_sequence, header.producer_id));
   }
   if (header.is_log_append_time()) {
-    return refuse(ErrorCode::kInvalidTimestamp,
-                  "Producer should not set timestamp type to LogAppendTime");
+    return ValidatedRecords::refused(ErrorCode::kInvalidTimestamp,
+                                     "Producer should not set timestamp type to LogAppendTime");
   }
   return std::nullopt;
 }
@@ -152,7 +156,8 @@ ValidatedRecords validate_produce_records(std::span<uint8_t> records, int16_t ap
     if (records::recompress_batch(records, *policy.recompress_to,
                                   records::kMaxDecompressedBatchBytes, scratch.recompress,
                                   scratch.rewritten) != records::RecordError::kNone) {
-      return refuse(ErrorCode::kInvalidRecord, "record batch could not be recompressed");
+      return ValidatedRecords::refused(ErrorCode::kInvalidRecord,
+                                       "record batch could not be recompressed");
     }
     out.batches = scratch.rewritten;
   }
