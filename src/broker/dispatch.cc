@@ -3,6 +3,8 @@
 // connection — except ApiVersions, which answers UNSUPPORTED_VERSION in a v0 body listing the
 // supported versions, so that a client can fall back (librdkafka and kafkajs rely on it).
 
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "broker/broker.h"
@@ -31,17 +33,22 @@ void begin_response(protocol::Writer& out, int32_t correlation_id, int16_t heade
   header.encode(out, header_version);
 }
 
-void finish_response(protocol::Writer& out) {
-  out.patch_int32(0, static_cast<int32_t>(out.total_size() - 4));
+// Patches the size prefix and hands the frame to the network layer as a chain of ranges that
+// the writer owns.
+net::Response finish_response(std::shared_ptr<protocol::Writer> frame) {
+  frame->patch_int32(0, static_cast<int32_t>(frame->total_size() - 4));
+  net::Response response;
+  frame->output_ranges(response.ranges);
+  response.owner = std::move(frame);
+  return response;
 }
 
 net::Response unsupported_api_versions(const HandlerRegistry& registry, int32_t correlation_id) {
-  net::Response response;
-  begin_response(response.frame, correlation_id, 0);
+  auto frame = std::make_shared<protocol::Writer>();
+  begin_response(*frame, correlation_id, 0);
   const auto body = api_versions_body(registry, protocol::ErrorCode::kUnsupportedVersion);
-  body.encode(response.frame, 0);
-  finish_response(response.frame);
-  return response;
+  body.encode(*frame, 0);
+  return finish_response(std::move(frame));
 }
 
 std::string describe(const protocol::RequestHeader& header, const net::ConnectionInfo& from) {
@@ -97,19 +104,19 @@ asio::awaitable<net::Response> Broker::handle(const net::ConnectionInfo& connect
 
   RequestContext context{api_key,          api_version, header.correlation_id,
                          header.client_id, connection,  *this};
-  net::Response response;
-  begin_response(response.frame, header.correlation_id,
+  auto out = std::make_shared<protocol::Writer>();
+  begin_response(*out, header.correlation_id,
                  protocol::response_header_version(api_key, api_version));
-  const HandlerOutcome outcome = co_await spec->function(context, header_reader, response.frame);
+  const HandlerOutcome outcome = co_await spec->function(context, header_reader, *out);
   if (outcome == HandlerOutcome::kMalformed) {
     co_return close_connection("malformed body in " + describe(header, connection));
   }
   if (context.suppress_response) {
+    net::Response response;
     response.send = false;
     co_return response;
   }
-  finish_response(response.frame);
-  co_return response;
+  co_return finish_response(std::move(out));
 }
 
 }  // namespace eddy::broker

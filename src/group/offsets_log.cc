@@ -97,10 +97,7 @@ bool load_partition(const storage::PartitionLog& log, GroupManager& manager, Loa
     }
     const int64_t before = next;
     for (const storage::FileSlice& slice : read.slices) {
-      bytes.resize(static_cast<size_t>(slice.size_bytes));
-      if (!storage::pread_all(slice.file->fd(), bytes.data(), bytes.size(), slice.position)) {
-        return false;
-      }
+      if (!slice.read(bytes)) return false;
       records::BatchIterator batches(bytes);
       while (batches.next()) {
         load_batch(batches.batch(), batches.header(), scratch, manager, stats);

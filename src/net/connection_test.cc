@@ -1,6 +1,8 @@
 #include <atomic>
 #include <cstdio>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <arpa/inet.h>
 #include <asio/steady_timer.hpp>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "net/server.h"
+#include "protocol/writer.h"
 
 namespace eddy::net {
 namespace {
@@ -27,7 +30,8 @@ ConnectionLimits test_limits() {
 }
 
 // Test handler. A request frame is "<delay_ms>:<payload>"; the response frame is the payload
-// after the delay. "file:<text>" answers with <text> spliced from a temporary file.
+// after the delay. "file:<text>" answers with <text> spliced from a temporary file; "close:"
+// asks for the connection to be closed without a response.
 class DelayEchoHandler : public RequestHandler {
  public:
   asio::awaitable<Response> handle(const ConnectionInfo& /*connection*/,
@@ -37,10 +41,18 @@ class DelayEchoHandler : public RequestHandler {
     while (now > seen && !max_concurrent_.compare_exchange_weak(seen, now)) {
     }
     std::string text(frame.begin(), frame.end());
-    Response response;
-    response.frame.write_int32(0);
+    auto writer = std::make_shared<protocol::Writer>();
+    writer->write_int32(0);
+    if (text == "close:") {
+      --concurrent_;
+      Response response;
+      response.send = false;
+      response.close_after = true;
+      response.close_reason = "asked to close";
+      co_return response;
+    }
     if (text.rfind("file:", 0) == 0) {
-      splice_file(text.substr(5), response.frame);
+      splice_file(text.substr(5), *writer);
     } else {
       const size_t colon = text.find(':');
       const int delay_ms = std::stoi(text.substr(0, colon));
@@ -48,10 +60,13 @@ class DelayEchoHandler : public RequestHandler {
                                std::chrono::milliseconds(delay_ms));
       co_await timer.async_wait(asio::use_awaitable);
       const std::string payload = text.substr(colon + 1);
-      response.frame.write_raw({reinterpret_cast<const uint8_t*>(payload.data()), payload.size()});
+      writer->write_raw({reinterpret_cast<const uint8_t*>(payload.data()), payload.size()});
     }
-    response.frame.patch_int32(0, static_cast<int32_t>(response.frame.total_size() - 4));
+    writer->patch_int32(0, static_cast<int32_t>(writer->total_size() - 4));
     --concurrent_;
+    Response response;
+    writer->output_ranges(response.ranges);
+    response.owner = std::move(writer);
     co_return response;
   }
 
@@ -66,7 +81,8 @@ class DelayEchoHandler : public RequestHandler {
     const int fd = fileno(file);
     auto keep_alive = std::shared_ptr<FILE>(file, [](FILE* f) { std::fclose(f); });
     out.write_raw({reinterpret_cast<const uint8_t*>("<"), 1});
-    out.write_records(protocol::Records::from_file(fd, 0, text.size(), keep_alive), false);
+    out.write_records(protocol::Records::from_file(FileRange{fd, 0, text.size()}, keep_alive),
+                      false);
     out.write_raw({reinterpret_cast<const uint8_t*>(">"), 1});
   }
 };
@@ -200,6 +216,54 @@ TEST_F(ServerTest, FileSplicesAreSentInPlace) {
   client.send_frame("file:bytes from a file");
   const std::string prefix("\0\0\0\x11", 4);  // the records length prefix: 17 bytes
   EXPECT_EQ(client.read_frame(), "<" + prefix + "bytes from a file>");
+}
+
+// Frames with their size prefixes, back to back in one string: what a pipelining client's
+// single write puts on the wire.
+std::string framed(const std::vector<std::string>& bodies) {
+  std::string out;
+  for (const std::string& body : bodies) {
+    const uint32_t big_endian = htonl(static_cast<uint32_t>(body.size()));
+    out.append(reinterpret_cast<const char*>(&big_endian), 4);
+    out += body;
+  }
+  return out;
+}
+
+TEST_F(ServerTest, ManyRequestsInOneSegmentAreEachAnsweredInOrder) {
+  start(test_limits());
+  Client client(port_);
+  std::vector<std::string> bodies;
+  std::string big(100000, 'x');  // larger than the read-ahead buffer, between small ones
+  bodies.reserve(300);
+  for (int i = 0; i < 300; ++i) {
+    bodies.push_back("0:r" + std::to_string(i) + (i == 150 ? big : ""));
+  }
+  client.send_raw(framed(bodies));
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_EQ(client.read_frame(), "r" + std::to_string(i) + (i == 150 ? big : ""));
+  }
+}
+
+TEST_F(ServerTest, RequestsSplitAtEveryByteAreReassembled) {
+  start(test_limits());
+  Client client(port_);
+  const std::string wire = framed({"0:first", "0:second", "0:third"});
+  for (char byte : wire) {  // the size prefix arrives in pieces too
+    client.send_raw(std::string(1, byte));
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(client.read_frame(), "first");
+  EXPECT_EQ(client.read_frame(), "second");
+  EXPECT_EQ(client.read_frame(), "third");
+}
+
+TEST_F(ServerTest, ResponsesAfterAClosingOneAreNotSent) {
+  start(test_limits());
+  Client client(port_);
+  client.send_raw(framed({"0:before", "close:", "0:after"}));
+  EXPECT_EQ(client.read_frame(), "before");
+  EXPECT_EQ(client.read_frame(), std::nullopt);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 
 #include <asio/awaitable.hpp>
 
-#include "protocol/writer.h"
+#include "common/byte_ranges.h"
 
 namespace eddy::net {
 
@@ -51,9 +51,11 @@ struct ConnectionInfo {
 };
 
 struct Response {
-  // The whole response frame, size prefix included; empty when the request has no response
-  // (Produce with acks=0).
-  protocol::Writer frame;
+  // The whole response frame, size prefix included, as a chain of memory and file ranges in
+  // order; `owner` keeps their memory and descriptors alive until the frame is sent.
+  std::vector<OutputRange> ranges;
+  std::shared_ptr<const void> owner;
+  // False when the request has no response (Produce with acks=0).
   bool send = true;
   // Close the connection after sending (or instead of sending when !send); `close_reason`
   // is logged.

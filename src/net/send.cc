@@ -8,8 +8,6 @@
 #include <asio/write.hpp>
 #include <sys/sendfile.h>
 
-#include "common/assert.h"
-
 namespace eddy::net {
 namespace {
 
@@ -24,12 +22,12 @@ asio::awaitable<std::error_code> write_gathered(asio::ip::tcp::socket& socket,
 }
 
 asio::awaitable<std::error_code> send_file_range(asio::ip::tcp::socket& socket,
-                                                 const protocol::Records& records) {
-  off_t offset = records.file_offset;
-  size_t remaining = records.size_bytes;
+                                                 const FileRange& range) {
+  off_t offset = range.offset;
+  size_t remaining = range.size_bytes;
   std::error_code error;
   while (remaining > 0) {
-    const ssize_t sent = ::sendfile(socket.native_handle(), records.fd, &offset, remaining);
+    const ssize_t sent = ::sendfile(socket.native_handle(), range.fd, &offset, remaining);
     if (sent > 0) {
       remaining -= static_cast<size_t>(sent);
     } else if (sent < 0 && (errno == EAGAIN || errno == EINTR)) {
@@ -47,28 +45,19 @@ asio::awaitable<std::error_code> send_file_range(asio::ip::tcp::socket& socket,
 
 }  // namespace
 
-asio::awaitable<std::error_code> send_frame(asio::ip::tcp::socket& socket,
-                                            const protocol::Writer& frame) {
-  const auto& bytes = frame.buffer();
+asio::awaitable<std::error_code> send_ranges(asio::ip::tcp::socket& socket,
+                                             std::span<const OutputRange> ranges) {
   std::vector<asio::const_buffer> gathered;
-  size_t position = 0;
-  for (const auto& splice : frame.splices()) {
-    EDDY_ASSERT(splice.buffer_offset >= position && splice.buffer_offset <= bytes.size());
-    if (splice.buffer_offset > position) {
-      gathered.emplace_back(bytes.data() + position, splice.buffer_offset - position);
-    }
-    position = splice.buffer_offset;
-    const auto& records = splice.records;
-    if (records.size_bytes == 0) continue;
-    if (!records.is_file()) {
-      gathered.emplace_back(records.data, records.size_bytes);
+  gathered.reserve(ranges.size());
+  for (const OutputRange& range : ranges) {
+    if (range.size_bytes == 0) continue;
+    if (!range.is_file()) {
+      gathered.emplace_back(range.data, range.size_bytes);
       continue;
     }
     if (auto error = co_await write_gathered(socket, gathered)) co_return error;
-    if (auto error = co_await send_file_range(socket, records)) co_return error;
+    if (auto error = co_await send_file_range(socket, range.file)) co_return error;
   }
-  if (position < bytes.size())
-    gathered.emplace_back(bytes.data() + position, bytes.size() - position);
   co_return co_await write_gathered(socket, gathered);
 }
 

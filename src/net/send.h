@@ -1,18 +1,19 @@
 #pragma once
 
-// Writes a protocol::Writer's output to a socket: buffer bytes and memory splices as gathered
-// writes, file splices with sendfile(2) so record bytes never pass through user space.
+// Writes a chain of output ranges to a socket: memory ranges as gathered writes (one sendmsg
+// for many), file ranges with sendfile(2) so record bytes never pass through user space.
 
+#include <span>
 #include <system_error>
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
-#include "protocol/writer.h"
+#include "common/byte_ranges.h"
 
 namespace eddy::net {
 
-asio::awaitable<std::error_code> send_frame(asio::ip::tcp::socket& socket,
-                                            const protocol::Writer& frame);
+asio::awaitable<std::error_code> send_ranges(asio::ip::tcp::socket& socket,
+                                             std::span<const OutputRange> ranges);
 
 }  // namespace eddy::net

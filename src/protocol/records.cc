@@ -14,12 +14,11 @@ Records Records::from_memory(const uint8_t* data, size_t size_bytes,
   return records;
 }
 
-Records Records::from_file(int fd, int64_t file_offset, size_t size_bytes,
-                           std::shared_ptr<const void> keep_alive) {
+Records Records::from_file(const FileRange& range, std::shared_ptr<const void> keep_alive) {
   Records records;
-  records.fd = fd;
-  records.file_offset = file_offset;
-  records.size_bytes = size_bytes;
+  records.fd = range.fd;
+  records.file_offset = range.offset;
+  records.size_bytes = range.size_bytes;
   records.keep_alive = std::move(keep_alive);
   return records;
 }
@@ -28,6 +27,11 @@ Records Records::null() {
   Records records;
   records.is_null = true;
   return records;
+}
+
+OutputRange Records::output() const {
+  if (is_file()) return OutputRange::from_file(FileRange{fd, file_offset, size_bytes});
+  return OutputRange::memory(data, size_bytes);
 }
 
 bool Records::operator==(const Records& other) const {

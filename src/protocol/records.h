@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "common/byte_ranges.h"
+
 namespace eddy::protocol {
 
 // The bytes of a `records` field, never copied by the codec. Either a memory range owned
@@ -21,9 +23,11 @@ struct Records {
   bool is_file() const { return fd >= 0; }
   static Records from_memory(const uint8_t* data, size_t size_bytes,
                              std::shared_ptr<const void> keep_alive = nullptr);
-  static Records from_file(int fd, int64_t file_offset, size_t size_bytes,
+  static Records from_file(const FileRange& range,
                            std::shared_ptr<const void> keep_alive = nullptr);
   static Records null();
+  // The bytes as one piece of an outgoing frame.
+  OutputRange output() const;
 
   // Compares content for memory ranges and the (fd, offset, size) triple for file ranges;
   // keep_alive does not take part. Meant for tests.

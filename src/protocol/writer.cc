@@ -177,6 +177,23 @@ void Writer::append(const Writer& other) {
   spliced_bytes_ += other.spliced_bytes_;
 }
 
+void Writer::output_ranges(std::vector<OutputRange>& out) const {
+  size_t position = 0;
+  for (const Splice& splice : splices_) {
+    EDDY_ASSERT(splice.buffer_offset >= position && splice.buffer_offset <= buffer_.size());
+    if (splice.records.size_bytes == 0) continue;  // the buffer bytes around it stay one range
+    if (splice.buffer_offset > position) {
+      out.push_back(
+          OutputRange::memory(buffer_.data() + position, splice.buffer_offset - position));
+    }
+    position = splice.buffer_offset;
+    out.push_back(splice.records.output());
+  }
+  if (position < buffer_.size()) {
+    out.push_back(OutputRange::memory(buffer_.data() + position, buffer_.size() - position));
+  }
+}
+
 std::vector<uint8_t> Writer::flatten() const {
   std::vector<uint8_t> out;
   out.reserve(total_size());

@@ -53,6 +53,9 @@ class Writer {
   size_t total_size() const { return buffer_.size() + spliced_bytes_; }
   const std::vector<uint8_t>& buffer() const { return buffer_; }
   const std::vector<Splice>& splices() const { return splices_; }
+  // The frame as a chain of output ranges, in order (buffer bytes and the splices between them),
+  // appended to `out`. The ranges point into this writer and its splices' owners.
+  void output_ranges(std::vector<OutputRange>& out) const;
   // A contiguous copy with the splices in place; reads file splices with pread. For tests
   // and TLS, never for the plaintext send path.
   std::vector<uint8_t> flatten() const;

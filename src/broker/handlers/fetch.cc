@@ -61,11 +61,6 @@ TopicTargets resolve_topic(const PartitionView& view, const FetchRequest::FetchT
   return out;
 }
 
-bool read_slice_bytes(const storage::FileSlice& slice, std::vector<uint8_t>& out) {
-  out.resize(static_cast<size_t>(slice.size_bytes));
-  return storage::pread_all(slice.file->fd(), out.data(), out.size(), slice.position);
-}
-
 // Fetch v0-3 predate record batches: the stored batches are converted into a memory copy. Only
 // old fetchers pay for the copy; v4+ sends file ranges. A read that converts to nothing moves on
 // to the next batches, so the fetcher makes progress. Errors met after some messages were
@@ -82,7 +77,7 @@ ErrorCode down_convert_read(const storage::PartitionLog& log, storage::ReadResul
   records::DownConvertScratch scratch;
   std::vector<uint8_t> input;
   for (int reads = 0; reads < kMaxDownConvertReads && !read.slices.empty(); ++reads) {
-    if (!read_slice_bytes(read.slices.front(), input)) return ErrorCode::kKafkaStorageError;
+    if (!read.slices.front().read(input)) return ErrorCode::kKafkaStorageError;
     const records::DownConvertResult result = records::down_convert(input, options, scratch, out);
     if (!out.empty()) return ErrorCode::kNone;
     if (result.error == records::LegacyError::kUnsupportedCodec) {
@@ -152,8 +147,7 @@ FetchResponse::PartitionData read_partition(const Target& target, const FetchReq
       }
       return out;
     }
-    out.records = protocol::Records::from_file(slice.file->fd(), slice.position,
-                                               static_cast<size_t>(slice.size_bytes), slice.file);
+    out.records = protocol::Records::from_file(slice.range(), slice.file);
     totals.bytes += slice.size_bytes;
   }
   return out;

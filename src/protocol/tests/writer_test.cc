@@ -87,11 +87,38 @@ TEST(Writer, FlattenReadsFileSplices) {
   const uint8_t content[] = {'x', 'a', 'b', 'c'};
   ASSERT_EQ(::pwrite(fileno(file), content, sizeof(content), 0), 4);
   Writer writer;
-  writer.write_records(Records::from_file(fileno(file), 1, 3), false);
+  writer.write_records(Records::from_file(FileRange{fileno(file), 1, 3}), false);
   EXPECT_EQ(writer.buffer().size(), 4u);
   EXPECT_EQ(writer.total_size(), 7u);
   EXPECT_EQ(writer.flatten(), (std::vector<uint8_t>{0, 0, 0, 3, 'a', 'b', 'c'}));
   std::fclose(file);
+}
+
+TEST(Writer, OutputRangesChainBufferAndSplicesInOrder) {
+  const std::vector<uint8_t> payload = {5, 6};
+  Writer writer;
+  writer.write_int8(1);
+  writer.write_records(Records::from_memory(payload.data(), payload.size()), true);
+  writer.write_records(Records::from_file(FileRange{7, 100, 30}), true);
+  writer.write_records(Records::from_memory(payload.data(), 0), true);  // empty: no range
+  writer.write_int8(2);
+  std::vector<OutputRange> ranges;
+  writer.output_ranges(ranges);
+  ASSERT_EQ(ranges.size(), 5u);
+  EXPECT_EQ(ranges[0].data, writer.buffer().data());
+  EXPECT_EQ(ranges[0].size_bytes, 2u);  // the int8 and the first length prefix
+  EXPECT_EQ(ranges[1].data, payload.data());
+  EXPECT_EQ(ranges[1].size_bytes, 2u);
+  EXPECT_EQ(ranges[2].size_bytes, 1u);  // the second length prefix
+  EXPECT_TRUE(ranges[3].is_file());
+  EXPECT_EQ(ranges[3].file.fd, 7);
+  EXPECT_EQ(ranges[3].file.offset, 100);
+  EXPECT_EQ(ranges[3].size_bytes, 30u);
+  EXPECT_FALSE(ranges[4].is_file());
+  EXPECT_EQ(ranges[4].size_bytes, 2u);  // the empty records' length prefix and the int8
+  size_t total = 0;
+  for (const OutputRange& range : ranges) total += range.size_bytes;
+  EXPECT_EQ(total, writer.total_size());
 }
 
 TEST(Writer, AppendMovesSplices) {
