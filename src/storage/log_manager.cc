@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
+#include <cstring>
 #include <random>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "common/assert.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "storage/descriptor_cache.h"
@@ -68,6 +72,7 @@ LogManager::LogManager(LogManagerConfig config)
 
 LogManager::~LogManager() {
   shutdown();
+  for (int fd : dir_fds_) ::close(fd);
 }
 
 Error LogManager::open_all(const ConfigForTopic& config_for) {
@@ -75,6 +80,13 @@ Error LogManager::open_all(const ConfigForTopic& config_for) {
   for (size_t i = 0; i < config_.log_dirs.size(); ++i) {
     Error error = open_dir(i, config_for);
     if (error != Error::kNone) return error;
+    const int fd = ::open(config_.log_dirs[i].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      spdlog::error("storage: cannot open log dir {}: {}", config_.log_dirs[i].string(),
+                    std::strerror(errno));
+      return Error::kStorageError;
+    }
+    dir_fds_.push_back(fd);
   }
   // From here on the files change, so a crash must not look like a clean shutdown.
   for (const auto& dir : config_.log_dirs) {
@@ -398,35 +410,47 @@ bool LogManager::drop_stale_checkpoint_entries(size_t dir_index, const DirCheckp
   return write_dir_checkpoints(dir_index, checkpoint_snapshot()[dir_index]);
 }
 
-size_t LogManager::sync_budget_per_pass(size_t partition_count) const {
-  // A pass comes every flush_check_interval_ms: this share reaches every busy partition within
-  // about one sync interval, and partitions that became busy together drift apart.
-  double passes_per_interval =
-      static_cast<double>(config_.background_sync_interval_ms) /
-      static_cast<double>(std::max<int64_t>(config_.flush_check_interval_ms, 1));
-  double share = std::ceil(static_cast<double>(partition_count) / passes_per_interval);
-  return std::max<size_t>(static_cast<size_t>(std::min(share, 1e15)), 1);
+bool LogManager::background_sync(int64_t now_ms) {
+  if (config_.background_sync_interval_ms <= 0) return false;
+  std::vector<std::vector<std::shared_ptr<PartitionLog>>> dirty(config_.log_dirs.size());
+  std::vector<bool> due(config_.log_dirs.size(), false);
+  {
+    MutexLock lock(mutex_);
+    for (const auto& [key, entry] : partitions_) {
+      const PartitionLog& log = *entry.log;
+      // Two atomic loads: an idle partition (nothing above its recovery point) costs no more.
+      if (log.recovery_point() >= log.log_end_offset()) continue;
+      dirty[entry.dir_index].push_back(entry.log);
+      if (now_ms - log.last_flush_ms() >= config_.background_sync_interval_ms) {
+        due[entry.dir_index] = true;
+      }
+    }
+  }
+  bool moved = false;
+  for (size_t dir_index = 0; dir_index < dirty.size(); ++dir_index) {
+    if (due[dir_index]) moved = sync_dir(dir_index, dirty[dir_index], now_ms) || moved;
+  }
+  return moved;
 }
 
-std::vector<std::shared_ptr<PartitionLog>> LogManager::due_for_sync(
-    const std::vector<std::shared_ptr<PartitionLog>>& all, int64_t now_ms) const {
-  std::vector<std::shared_ptr<PartitionLog>> due;
-  if (config_.background_sync_interval_ms <= 0) return due;
-  for (const auto& log : all) {
-    // Two atomic loads: an idle partition (nothing above its recovery point) costs no more.
-    if (log->recovery_point() >= log->log_end_offset()) continue;
-    if (now_ms - log->last_flush_ms() >= config_.background_sync_interval_ms) due.push_back(log);
+bool LogManager::sync_dir(size_t dir_index, const std::vector<std::shared_ptr<PartitionLog>>& dirty,
+                          int64_t now_ms) {
+  // One file-system sync instead of an fsync per partition: one device cache flush for all of
+  // them, and the write-back itself done by the kernel's flusher threads, as for any write
+  // nobody syncs. It covers the logs, their indexes (mapped) and directory entries alike.
+  EDDY_ASSERT(dir_index < dir_fds_.size());
+  std::vector<PartitionLog::SyncPoint> points;
+  points.reserve(dirty.size());
+  for (const auto& log : dirty) points.push_back(log->sync_point());
+  if (::syncfs(dir_fds_[dir_index]) != 0) {
+    spdlog::error("storage: syncfs of {} failed: {}; flushing its partitions one by one",
+                  config_.log_dirs[dir_index].string(), std::strerror(errno));
+    bool moved = false;  // each partition's own fsync reports (and logs) its own errors
+    for (const auto& log : dirty) moved = flush_moved_recovery_point(*log, now_ms) || moved;
+    return moved;
   }
-  size_t budget = sync_budget_per_pass(all.size());
-  if (due.size() > budget) {
-    auto oldest_first = [](const auto& a, const auto& b) {
-      return a->last_flush_ms() < b->last_flush_ms();
-    };
-    std::partial_sort(due.begin(), due.begin() + static_cast<ptrdiff_t>(budget), due.end(),
-                      oldest_first);
-    due.resize(budget);
-  }
-  return due;
+  for (size_t i = 0; i < dirty.size(); ++i) dirty[i]->mark_synced(points[i], now_ms);
+  return !dirty.empty();
 }
 
 void LogManager::flush_pass(int64_t now_ms) {
@@ -435,10 +459,8 @@ void LogManager::flush_pass(int64_t now_ms) {
   for (const auto& log : all) {
     if (log->needs_flush(now_ms)) moved = flush_moved_recovery_point(*log, now_ms) || moved;
   }
-  // After the policy flushes: a partition flushed above is no longer due.
-  for (const auto& log : due_for_sync(all, now_ms)) {
-    moved = flush_moved_recovery_point(*log, now_ms) || moved;
-  }
+  // After the policy flushes: a partition flushed above is no longer dirty.
+  moved = background_sync(now_ms) || moved;
   if (now_ms - last_checkpoint_ms_ >= config_.flush_offset_checkpoint_interval_ms) {
     write_checkpoints();
     last_checkpoint_ms_ = now_ms;

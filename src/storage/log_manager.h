@@ -5,9 +5,10 @@
 // Threads: two background threads once start() is called:
 //  - flusher: every writeback_interval_ms, starts writeback of each active segment's newly
 //    appended megabytes (PartitionLog::start_writeback); every flush_check_interval_ms,
-//    fsyncs partitions that need it (flush.messages, flush.ms, rolled segments, background
-//    sync), writes the recovery-point checkpoint after a pass that moved a recovery point, and
-//    periodically writes all checkpoints;
+//    fsyncs partitions that need it (flush.messages, flush.ms, rolled segments), syncs the
+//    file system of a log dir whose busy partitions are due a background sync, writes the
+//    recovery-point checkpoint after a pass that moved a recovery point, and periodically writes
+//    all checkpoints;
 //  - retention: every retention_check_interval_ms, applies retention to every partition, and
 //    removes the directories of deleted partitions;
 //  - cleaner (log.cleaner.enable): compacts the filthiest compacted partition, one pass after
@@ -26,8 +27,9 @@
 //    dropped it. It guards the files, not a member.
 //  - cleaner_mutex_ guards cleaner_ (one pass at a time: the cleaner thread, or a test).
 // Unlocked: the thread objects (start() sets them under mutex_ unless stopping; shutdown() joins
-// them once stopping_ is set, when nothing sets them any more), opened_clean_ (open_all(),
-// before anything runs) and last_checkpoint_ms_ (the flusher's own).
+// them once stopping_ is set, when nothing sets them any more), opened_clean_ and dir_fds_
+// (open_all(), before anything runs; the destructor closes the descriptors) and
+// last_checkpoint_ms_ (the flusher's own).
 
 #include <array>
 #include <condition_variable>
@@ -156,11 +158,13 @@ class LogManager {
       REQUIRES(mutex_);
   size_t pick_dir() const REQUIRES(mutex_);  // the dir with the fewest partitions
   std::vector<std::shared_ptr<PartitionLog>> logs() const EXCLUDES(mutex_);
-  // Background sync: the logs with unflushed data whose last flush is an interval old, oldest
-  // first, at most this pass's share (so busy partitions do not all fsync in one pass).
-  std::vector<std::shared_ptr<PartitionLog>> due_for_sync(
-      const std::vector<std::shared_ptr<PartitionLog>>& all, int64_t now_ms) const;
-  size_t sync_budget_per_pass(size_t partition_count) const;
+  // Background sync (eddy.log.sync.interval.ms): once a partition with data above its recovery
+  // point has gone an interval without a flush, one syncfs(2) of its log dir's file system
+  // makes every such partition of that dir durable up to where it ended when the sync began.
+  // True if a recovery point moved.
+  bool background_sync(int64_t now_ms) EXCLUDES(mutex_);
+  bool sync_dir(size_t dir_index, const std::vector<std::shared_ptr<PartitionLog>>& dirty,
+                int64_t now_ms);
   void flusher_loop();
   void retention_loop();
   void cleaner_loop();
@@ -196,6 +200,10 @@ class LogManager {
   // Being deleted, directory not yet renamed away.
   std::set<TopicPartition> deleting_ GUARDED_BY(mutex_);
   std::vector<std::filesystem::path> pending_deletes_ GUARDED_BY(mutex_);
+  // One descriptor per log dir, open for the manager's life: syncfs(2) on it reports every
+  // write-back error of the dir's file system since it was opened, so a descriptor opened just
+  // for the sync would miss the errors of write-back that happened before.
+  std::vector<int> dir_fds_;
   bool stopping_ GUARDED_BY(mutex_) = false;
   bool shut_down_ GUARDED_BY(mutex_) = false;
   std::condition_variable wake_;  // waits with mutex_

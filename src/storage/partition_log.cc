@@ -371,8 +371,29 @@ void PartitionLog::flush(int64_t now_ms) {
   for (const auto& segment : pending) ok = segment->flush() && ok;
   ok = fsync_dir(dir_) && ok;
   if (!ok) return;
-  if (target > recovery) recovery_point_.store(target, std::memory_order_release);
-  unflushed_messages_.fetch_sub(unflushed, std::memory_order_relaxed);
+  publish_flush(SyncPoint{target, unflushed}, now_ms);
+}
+
+PartitionLog::SyncPoint PartitionLog::sync_point() const {
+  MutexLock lock(append_mutex_);
+  return SyncPoint{log_end_offset(), unflushed_messages_.load(std::memory_order_relaxed)};
+}
+
+void PartitionLog::mark_synced(const SyncPoint& point, int64_t now_ms) {
+  MutexLock flush_lock(flush_mutex_);
+  publish_flush(point, now_ms);
+}
+
+void PartitionLog::publish_flush(const SyncPoint& point, int64_t now_ms) {
+  if (point.log_end_offset > recovery_point()) {
+    recovery_point_.store(point.log_end_offset, std::memory_order_release);
+  }
+  // Never below zero: a flush that overlapped this one (close()) may have cleared part of it.
+  int64_t unflushed = unflushed_messages_.load(std::memory_order_relaxed);
+  while (!unflushed_messages_.compare_exchange_weak(
+      unflushed, std::max<int64_t>(unflushed - point.unflushed_messages, 0),
+      std::memory_order_relaxed)) {
+  }
   last_flush_ms_.store(now_ms, std::memory_order_relaxed);
 }
 

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "common/byte_ranges.h"
 #include "common/thread_annotations.h"
 #include "config/topic_config.h"
 #include "storage/error.h"
@@ -61,10 +62,21 @@ struct AppendResult {
 };
 
 // A byte range of a segment file, to be sent with sendfile. Holding it keeps the file open.
+// Readers use range() and read(), never the descriptor itself.
 struct FileSlice {
   std::shared_ptr<const File> file;
   int64_t position = 0;
   int64_t size_bytes = 0;
+
+  // The range for sendfile; valid while `file` is held.
+  FileRange range() const {
+    return FileRange{file->fd(), position, static_cast<size_t>(size_bytes)};
+  }
+  // Copies the slice's bytes into `out` (resized to fit); false on a read error.
+  bool read(std::vector<uint8_t>& out) const {
+    out.resize(static_cast<size_t>(size_bytes));
+    return pread_all(file->fd(), out.data(), out.size(), position);
+  }
 };
 
 struct ReadResult {
@@ -156,6 +168,14 @@ class PartitionLog {
   // fsyncs everything up to the current end and moves the recovery point there.
   void flush(int64_t now_ms) EXCLUDES(flush_mutex_, append_mutex_);
   void flush() EXCLUDES(flush_mutex_, append_mutex_);
+  // A flush done by someone else (the background sync's syncfs of the whole file system): take
+  // sync_point() before the sync starts and give it to mark_synced() once it succeeded.
+  struct SyncPoint {
+    int64_t log_end_offset = 0;      // everything below is in the files already written
+    int64_t unflushed_messages = 0;  // what the sync clears from the flush.messages count
+  };
+  SyncPoint sync_point() const EXCLUDES(append_mutex_);
+  void mark_synced(const SyncPoint& point, int64_t now_ms) EXCLUDES(flush_mutex_);
   void update_config(const config::TopicConfig& config) EXCLUDES(append_mutex_);
   // The topic's configuration as of the last update: an immutable snapshot that request
   // handlers and the cleaner read without taking the append lock.
@@ -212,6 +232,8 @@ class PartitionLog {
   PartitionLog(const Options& options);
   Error load(const Options& options) EXCLUDES(append_mutex_, segments_mutex_);
   Error check_size_limits(std::span<const uint8_t> batches) const;
+  // Moves the recovery point up to a completed flush's point and clears its unflushed count.
+  void publish_flush(const SyncPoint& point, int64_t now_ms) REQUIRES(flush_mutex_);
   // Seals the active segment and starts a new one at the log end.
   Error roll_locked(int64_t now_ms) REQUIRES(append_mutex_) EXCLUDES(segments_mutex_);
   // How many segments from the oldest on retention deletes now (never the active one).

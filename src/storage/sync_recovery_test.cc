@@ -267,35 +267,38 @@ TEST(BackgroundSync, IntervalZeroDisablesIt) {
   EXPECT_EQ(crashed->get("t", 0)->recovery_stats().scanned_bytes, log_file_bytes(*log));
 }
 
-TEST(BackgroundSync, SpreadsBusyPartitionsOverPasses) {
+TEST(BackgroundSync, OneSyncCoversEveryDirtyPartitionOnceOneIsDue) {
   TempDir root;
-  LogManagerConfig config = sync_config(root, kSyncIntervalMs);
-  config.flush_check_interval_ms = 1000;  // five passes per interval: a fifth of them per pass
-  LogManager manager(config);
+  LogManager manager(sync_config(root, kSyncIntervalMs));
   ASSERT_EQ(manager.open_all(), Error::kNone);
   std::vector<std::shared_ptr<PartitionLog>> logs;
   Error error = Error::kNone;
-  int64_t start_ms = 0;
-  for (int32_t p = 0; p < 10; ++p) {
+  for (int32_t p = 0; p < 3; ++p) {
     logs.push_back(manager.create_partition("t", p, indexed_config(), error));
     ASSERT_NE(logs.back(), nullptr);
-    start_ms = std::max(start_ms, logs.back()->last_flush_ms());
   }
-  for (int32_t p = 0; p < 9; ++p) append_batches(*logs[p], 3);  // the tenth stays idle
-  int64_t idle_flush_ms = logs[9]->last_flush_ms();
-  auto synced = [&] {
-    return std::count_if(logs.begin(), logs.end(),
-                         [](const auto& log) { return log->recovery_point() > 0; });
-  };
-  manager.flush_pass(start_ms + kSyncIntervalMs);
-  EXPECT_EQ(synced(), 2);
-  manager.flush_pass(start_ms + kSyncIntervalMs + 1000);
-  EXPECT_EQ(synced(), 4);
-  for (int pass = 2; pass < 5; ++pass)
-    manager.flush_pass(start_ms + kSyncIntervalMs + int64_t{pass} * 1000);
-  EXPECT_EQ(synced(), 9);
-  EXPECT_EQ(logs[9]->recovery_point(), 0);
-  EXPECT_EQ(logs[9]->last_flush_ms(), idle_flush_ms);
+  const int64_t start_ms = logs[0]->last_flush_ms();
+  append_batches(*logs[0], 3);
+  append_batches(*logs[1], 4);  // logs[2] stays idle
+  const int64_t idle_flush_ms = logs[2]->last_flush_ms();
+
+  manager.flush_pass(start_ms + kSyncIntervalMs - 1);  // not due yet
+  EXPECT_EQ(logs[0]->recovery_point(), 0);
+  EXPECT_EQ(logs[1]->recovery_point(), 0);
+
+  manager.flush_pass(logs[2]->last_flush_ms() + kSyncIntervalMs);  // due: every dirty one goes
+  EXPECT_EQ(logs[0]->recovery_point(), 6);
+  EXPECT_EQ(logs[1]->recovery_point(), 8);
+  EXPECT_EQ(logs[2]->recovery_point(), 0);
+  EXPECT_EQ(logs[2]->last_flush_ms(), idle_flush_ms);  // nothing to sync: untouched
+  const int64_t synced_ms = logs[1]->last_flush_ms();
+
+  append_batches(*logs[1], 1);
+  manager.flush_pass(synced_ms + kSyncIntervalMs - 1);  // its last sync is too recent
+  EXPECT_EQ(logs[1]->recovery_point(), 8);
+  manager.flush_pass(synced_ms + kSyncIntervalMs);
+  EXPECT_EQ(logs[1]->recovery_point(), 10);
+  EXPECT_EQ(logs[0]->last_flush_ms(), synced_ms);  // clean since: left alone
 }
 
 }  // namespace

@@ -51,8 +51,8 @@ inline std::vector<uint8_t> make_batches(int count, int records_per_batch,
 }
 
 inline std::vector<uint8_t> read_slice(const FileSlice& slice) {
-  std::vector<uint8_t> bytes(static_cast<size_t>(slice.size_bytes));
-  EXPECT_TRUE(pread_all(slice.file->fd(), bytes.data(), bytes.size(), slice.position));
+  std::vector<uint8_t> bytes;
+  EXPECT_TRUE(slice.read(bytes));
   return bytes;
 }
 
