@@ -10,8 +10,8 @@
 
 #include <sys/resource.h>
 
-#include "broker/broker.h"
 #include "broker/configs/resolve.h"
+#include "broker/dispatch/broker.h"
 #include "broker/partition_sync.h"
 #include "common/log.h"
 #include "config/server_config.h"

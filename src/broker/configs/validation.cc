@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "broker/errors.h"
+#include "broker/errors/kafka_errors.h"
 #include "config/topic_config.h"
 #include "config/topic_keys.h"
 

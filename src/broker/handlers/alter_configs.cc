@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "broker/await_callback.h"
-#include "broker/broker.h"
+#include "broker/await/await_callback.h"
+#include "broker/dispatch/broker.h"
 #include "metadata/controller.h"
 #include "protocol/generated/alter_configs_request.h"
 #include "protocol/generated/alter_configs_response.h"

@@ -9,7 +9,7 @@
 #include <asio/awaitable.hpp>
 
 #include "broker/configs/validation.h"
-#include "broker/handler.h"
+#include "broker/dispatch/handler.h"
 #include "metadata/image.h"
 #include "protocol/error_code.h"
 

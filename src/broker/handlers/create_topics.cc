@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "broker/await_timeout.h"
-#include "broker/broker.h"
+#include "broker/await/await_timeout.h"
 #include "broker/configs/validation.h"
+#include "broker/dispatch/broker.h"
 #include "broker/handlers/describe_configs.h"
 #include "broker/partition_sync.h"
 #include "metadata/controller.h"

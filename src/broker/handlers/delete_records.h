@@ -1,6 +1,6 @@
 #pragma once
 
-#include "broker/handler.h"
+#include "broker/dispatch/handler.h"
 #include "broker/handlers/list_offsets.h"
 #include "protocol/generated/delete_records_request.h"
 #include "protocol/generated/delete_records_response.h"

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "broker/broker.h"
 #include "broker/configs/resolve.h"
+#include "broker/dispatch/broker.h"
 #include "metadata/controller.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/describe_configs_request.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/handler.h"
+#include "broker/dispatch/handler.h"
 #include "config/server_config.h"
 #include "config/topic_config.h"
 #include "config/topic_keys.h"

@@ -1,8 +1,8 @@
 #include "broker/handlers/find_coordinator.h"
 
-#include "broker/await_callback.h"
-#include "broker/broker.h"
-#include "broker/endpoints.h"
+#include "broker/await/await_callback.h"
+#include "broker/cluster/endpoints.h"
+#include "broker/dispatch/broker.h"
 #include "group/coordinator.h"
 #include "group/records.h"
 #include "protocol/error_code.h"

@@ -1,8 +1,8 @@
 #include "broker/handlers/incremental_alter_configs.h"
 
-#include "broker/broker.h"
 #include "broker/configs/resolve.h"
 #include "broker/configs/validation.h"
+#include "broker/dispatch/broker.h"
 #include "broker/handlers/alter_configs.h"
 #include "protocol/generated/incremental_alter_configs_request.h"
 #include "protocol/generated/incremental_alter_configs_response.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "broker/handler.h"
+#include "broker/dispatch/handler.h"
 #include "broker/handlers/list_offsets.h"
 #include "protocol/generated/offset_for_leader_epoch_request.h"
 #include "protocol/generated/offset_for_leader_epoch_response.h"

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "broker/auto_create.h"
-#include "broker/broker.h"
-#include "broker/errors.h"
+#include "broker/dispatch/broker.h"
+#include "broker/errors/kafka_errors.h"
+#include "broker/partitions/auto_create.h"
 #include "broker/produce/policy.h"
 #include "broker/produce/validator.h"
 #include "common/clock.h"

@@ -1,6 +1,6 @@
 // The one list of implemented APIs. Adding an API = one file in handlers/ plus a line here.
 
-#include "broker/handler_registry.h"
+#include "broker/dispatch/handler_registry.h"
 #include "broker/handlers/alter_configs.h"
 #include "broker/handlers/api_versions.h"
 #include "broker/handlers/create_partitions.h"

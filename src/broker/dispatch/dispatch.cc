@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "broker/broker.h"
+#include "broker/dispatch/broker.h"
 #include "broker/handlers/api_versions.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/api_keys.h"

@@ -1,4 +1,4 @@
-#include "broker/errors.h"
+#include "broker/errors/kafka_errors.h"
 
 namespace eddy::broker {
 

@@ -1,4 +1,4 @@
-#include "broker/handler_registry.h"
+#include "broker/dispatch/handler_registry.h"
 
 #include <algorithm>
 

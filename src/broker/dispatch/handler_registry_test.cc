@@ -2,7 +2,7 @@
 // Kafka 4 dropped the old versions (KIP-896); Eddy keeps serving them with Kafka 3.x's
 // semantics, so old clients keep working (docs/kafka-differences.md, "Old request versions").
 
-#include "broker/handler_registry.h"
+#include "broker/dispatch/handler_registry.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "broker/await_timeout.h"
+#include "broker/await/await_timeout.h"
 
 #include <chrono>
 #include <thread>

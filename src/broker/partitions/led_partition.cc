@@ -1,4 +1,4 @@
-#include "broker/led_partition.h"
+#include "broker/partitions/led_partition.h"
 
 #include "common/assert.h"
 

@@ -3,9 +3,9 @@
 // The broker: the services request handlers use (configuration, metadata, and later the
 // storage, group and transaction coordinators) and the dispatch of request frames to them.
 
-#include "broker/fetch_sessions.h"
-#include "broker/fetch_waiters.h"
-#include "broker/handler_registry.h"
+#include "broker/dispatch/handler_registry.h"
+#include "broker/fetch/fetch_sessions.h"
+#include "broker/fetch/fetch_waiters.h"
 #include "config/server_config.h"
 #include "group/coordinator.h"
 #include "metadata/store.h"

@@ -7,7 +7,7 @@
 
 #include <asio/awaitable.hpp>
 
-#include "broker/request_context.h"
+#include "broker/dispatch/request_context.h"
 #include "protocol/reader.h"
 #include "protocol/writer.h"
 

@@ -1,4 +1,4 @@
-#include "broker/fetch_sessions.h"
+#include "broker/fetch/fetch_sessions.h"
 
 #include "common/assert.h"
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <span>
 
-#include "broker/handler.h"
+#include "broker/dispatch/handler.h"
 
 namespace eddy::broker {
 

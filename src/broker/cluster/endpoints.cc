@@ -1,4 +1,4 @@
-#include "broker/endpoints.h"
+#include "broker/cluster/endpoints.h"
 
 namespace eddy::broker {
 namespace {

@@ -1,4 +1,4 @@
-#include "broker/fetch_waiters.h"
+#include "broker/fetch/fetch_waiters.h"
 
 #include <algorithm>
 

@@ -1,10 +1,10 @@
-#include "broker/auto_create.h"
+#include "broker/partitions/auto_create.h"
 
 #include <set>
 
-#include "broker/await_callback.h"
-#include "broker/broker.h"
-#include "broker/errors.h"
+#include "broker/await/await_callback.h"
+#include "broker/dispatch/broker.h"
+#include "broker/errors/kafka_errors.h"
 #include "common/log.h"
 #include "metadata/controller.h"
 
