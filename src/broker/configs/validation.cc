@@ -92,10 +92,6 @@ ApiError apply_one(const config::BrokerConfigLayers& broker, const IncrementalCh
 
 }  // namespace
 
-ApiError to_api_error(const metadata::Status& status) {
-  return {kafka_error(status.code), status.message};
-}
-
 ApiError validate_topic_overrides(const metadata::ConfigMap& overrides) {
   for (const auto& [name, value] : overrides) {
     std::string error;

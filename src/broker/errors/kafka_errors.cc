@@ -56,4 +56,8 @@ ErrorCode kafka_error(metadata::Error error) {
   return ErrorCode::kUnknownServerError;
 }
 
+ApiError to_api_error(const metadata::Status& status) {
+  return {kafka_error(status.code), status.message};
+}
+
 }  // namespace eddy::broker

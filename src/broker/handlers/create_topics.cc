@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "broker/await/await_timeout.h"
+#include "broker/configs/describe.h"
 #include "broker/configs/validation.h"
 #include "broker/dispatch/broker.h"
-#include "broker/handlers/describe_configs.h"
 #include "broker/partition_sync.h"
 #include "metadata/controller.h"
 #include "protocol/generated/create_topics_request.h"

@@ -1,9 +1,9 @@
 #include "broker/handlers/incremental_alter_configs.h"
 
+#include "broker/configs/alter.h"
 #include "broker/configs/resolve.h"
 #include "broker/configs/validation.h"
 #include "broker/dispatch/broker.h"
-#include "broker/handlers/alter_configs.h"
 #include "protocol/generated/incremental_alter_configs_request.h"
 #include "protocol/generated/incremental_alter_configs_response.h"
 
@@ -17,8 +17,8 @@ PlannedAlter plan(const Broker& broker, const metadata::MetadataImage& image,
                   const IncrementalAlterConfigsRequest::AlterConfigsResource& resource) {
   PlannedAlter out{resource.resource_type, resource.resource_name, {}, {}};
   const metadata::TopicImage* topic = nullptr;
-  out.error = check_alter_resource(broker, image, resource.resource_type, resource.resource_name,
-                                   resource.configs.size(), topic);
+  out.error = check_alter_resource(broker.config().node_id, image, resource.resource_type,
+                                   resource.resource_name, resource.configs.size(), topic);
   if (!out.error.ok() || topic == nullptr) return out;
   std::vector<IncrementalChange> changes;
   changes.reserve(resource.configs.size());
@@ -39,7 +39,7 @@ asio::awaitable<IncrementalAlterConfigsResponse> handle(RequestContext& context,
     planned.push_back(plan(context.broker, *image, resource));
   }
   const std::vector<ApiError> outcomes =
-      co_await submit_alters(context.broker, planned, request.validate_only);
+      co_await submit_alters(context.broker.metadata(), planned, request.validate_only);
   co_return alter_response<IncrementalAlterConfigsResponse>(planned, outcomes);
 }
 
