@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "broker/configs/resolve.h"
+#include "reconcile/resolve.h"
 
 namespace eddy::broker {
 namespace {
@@ -69,7 +69,7 @@ std::vector<DescribedConfig> describe_topic_configs(const config::ServerConfig& 
                                                     const metadata::MetadataImage& image,
                                                     const metadata::ConfigMap& overrides) {
   std::vector<DescribedConfig> out;
-  const config::BrokerConfigLayers broker = broker_config_layers(server, image);
+  const config::BrokerConfigLayers broker = reconcile::broker_config_layers(server, image);
   for (const config::TopicConfigDef& def : config::topic_config_defs()) {
     config::ResolvedTopicEntry resolved = config::resolve_topic_entry(def, overrides, broker);
     DescribedConfig entry;

@@ -1,11 +1,11 @@
 #include "broker/handlers/incremental_alter_configs.h"
 
 #include "broker/configs/alter.h"
-#include "broker/configs/resolve.h"
 #include "broker/configs/validation.h"
 #include "broker/dispatch/broker.h"
 #include "protocol/generated/incremental_alter_configs_request.h"
 #include "protocol/generated/incremental_alter_configs_response.h"
+#include "reconcile/resolve.h"
 
 namespace eddy::broker {
 namespace {
@@ -26,7 +26,8 @@ PlannedAlter plan(const Broker& broker, const metadata::MetadataImage& image,
     changes.push_back({config.name, config.config_operation, config.value});
   }
   metadata::ConfigMap desired = topic->configs;
-  out.error = apply_incremental(broker_config_layers(broker.config(), image), changes, desired);
+  out.error =
+      apply_incremental(reconcile::broker_config_layers(broker.config(), image), changes, desired);
   if (out.error.ok()) out.changes = override_delta(topic->configs, desired);
   return out;
 }

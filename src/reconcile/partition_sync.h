@@ -12,7 +12,7 @@
 #include "metadata/image.h"
 #include "storage/log_manager.h"
 
-namespace eddy::broker {
+namespace eddy::reconcile {
 
 class PartitionSync {
  public:
@@ -43,4 +43,4 @@ class PartitionSync {
 int32_t first_partition_without_log(const storage::LogManager& logs,
                                     const metadata::TopicImage& topic, int32_t node_id);
 
-}  // namespace eddy::broker
+}  // namespace eddy::reconcile

@@ -1,8 +1,8 @@
-#include "broker/configs/resolve.h"
+#include "reconcile/resolve.h"
 
 #include <string>
 
-namespace eddy::broker {
+namespace eddy::reconcile {
 
 config::BrokerConfigLayers broker_config_layers(const config::ServerConfig& server,
                                                 const metadata::MetadataImage& image) {
@@ -20,4 +20,4 @@ config::TopicConfig topic_config_for(const config::ServerConfig& server,
   return config::resolve_topic_config(topic_overrides, broker_config_layers(server, image));
 }
 
-}  // namespace eddy::broker
+}  // namespace eddy::reconcile

@@ -1,11 +1,11 @@
-#include "broker/partition_sync.h"
+#include "reconcile/partition_sync.h"
 
 #include <set>
 
-#include "broker/configs/resolve.h"
 #include "common/log.h"
+#include "reconcile/resolve.h"
 
-namespace eddy::broker {
+namespace eddy::reconcile {
 
 void PartitionSync::create_logs(const metadata::MetadataImage& image,
                                 const metadata::TopicImage& topic, int32_t first_partition) {
@@ -89,4 +89,4 @@ int32_t first_partition_without_log(const storage::LogManager& logs,
   return -1;
 }
 
-}  // namespace eddy::broker
+}  // namespace eddy::reconcile
