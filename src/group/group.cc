@@ -168,8 +168,8 @@ GroupValue Group::to_value() const {
 namespace eddy::group {
 namespace {
 
-// Sizes in GroupMetadataValue v3's layout (records.h): int16-length strings, int32-length
-// bytes, nullable strings as -1 when absent.
+// Sizes in GroupMetadataValue v3's layout (consumer_offsets_records.h): int16-length strings,
+// int32-length bytes, nullable strings as -1 when absent.
 constexpr size_t kStringBytes = 2;
 constexpr size_t kBytesBytes = 4;
 

@@ -1,4 +1,4 @@
-#include "metadata/records.h"
+#include "metadata/log_records.h"
 
 #include <fmt/format.h>
 

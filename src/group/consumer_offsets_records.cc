@@ -1,4 +1,4 @@
-#include "group/records.h"
+#include "group/consumer_offsets_records.h"
 
 #include "protocol/reader.h"
 #include "protocol/writer.h"

@@ -1,6 +1,6 @@
 // __consumer_offsets layouts checked against bytes written by hand from Kafka's schemas.
 
-#include "group/records.h"
+#include "group/consumer_offsets_records.h"
 
 #include <gtest/gtest.h>
 
