@@ -87,7 +87,8 @@ asio::awaitable<std::map<std::string, ErrorCode>> auto_create_missing(
   }
   std::map<std::string, ErrorCode> failures;
   if (missing.empty()) co_return failures;
-  for (const auto& result : co_await auto_create_topics(context.broker, std::move(missing))) {
+  for (const auto& result : co_await auto_create_topics(
+           context.broker.config(), context.broker.metadata(), std::move(missing))) {
     if (result.error != ErrorCode::kNone) failures[result.name] = result.error;
   }
   co_return failures;

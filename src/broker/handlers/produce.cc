@@ -117,7 +117,8 @@ asio::awaitable<std::shared_ptr<const metadata::MetadataImage>> image_with_creat
   }
   // Failures need no handling here: a topic still missing is answered
   // UNKNOWN_TOPIC_OR_PARTITION by produce_topic().
-  const auto created = co_await auto_create_topics(broker, std::move(missing));
+  const auto created =
+      co_await auto_create_topics(broker.config(), broker.metadata(), std::move(missing));
   static_cast<void>(created);
   co_return broker.metadata().current();
 }

@@ -13,11 +13,11 @@
 
 #include <asio/awaitable.hpp>
 
+#include "config/server_config.h"
+#include "metadata/store.h"
 #include "protocol/error_code.h"
 
 namespace eddy::broker {
-
-class Broker;
 
 struct AutoCreateResult {
   std::string name;
@@ -31,7 +31,8 @@ struct AutoCreateResult {
 // kMaxAutoCreateTopics names are created per call; the rest get UNKNOWN_TOPIC_OR_PARTITION.
 // Runs on the caller's event loop; never blocks it.
 inline constexpr size_t kMaxAutoCreateTopics = 1000;
-asio::awaitable<std::vector<AutoCreateResult>> auto_create_topics(Broker& broker,
-                                                                  std::vector<std::string> names);
+asio::awaitable<std::vector<AutoCreateResult>> auto_create_topics(
+    const config::ServerConfig& config, metadata::MetadataStore& store,
+    std::vector<std::string> names);
 
 }  // namespace eddy::broker
