@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "metadata/test_images.h"
 #include "storage/test_util.h"
 
 namespace eddy::reconcile {
@@ -17,20 +18,11 @@ using storage::testing::TempDir;
 constexpr int32_t kNode = 1;
 constexpr int64_t kNow = 1'700'000'000'000;
 
+// Topic `name` with id `id` and `partitions` partitions led by `leader`.
 metadata::TopicPtr make_topic(const std::string& name, uint8_t id, int32_t partitions,
                               metadata::ConfigMap configs = {}, int32_t leader = kNode) {
-  auto topic = std::make_shared<metadata::TopicImage>();
-  topic->name = name;
+  auto topic = metadata::testing::topic_image(name, partitions, leader, 0, std::move(configs));
   topic->topic_id.bytes[15] = id;
-  topic->configs = std::move(configs);
-  for (int32_t p = 0; p < partitions; ++p) {
-    metadata::PartitionImage partition;
-    partition.partition_index = p;
-    partition.replicas = {leader};
-    partition.isr = {leader};
-    partition.leader = leader;
-    topic->partitions.push_back(partition);
-  }
   return topic;
 }
 
