@@ -1,5 +1,5 @@
-// Keys and values of __consumer_offsets records (group/records.h), read back when a coordinator
-// loads a partition: disk input in Kafka's layouts, every version 0-4.
+// Keys and values of __consumer_offsets records (group/consumer_offsets_records.h), read back
+// when a coordinator loads a partition: disk input in Kafka's layouts, every version 0-4.
 // Input: one selector byte (key, offset value, group value), then the bytes.
 //
 // Invariants: what decodes re-encodes (in the version Eddy writes) to bytes that decode to the
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_check.h"
-#include "group/records.h"
+#include "group/consumer_offsets_records.h"
 
 using namespace eddy::group;
 

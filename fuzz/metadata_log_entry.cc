@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_check.h"
-#include "metadata/records.h"
+#include "metadata/log_records.h"
 #include "metadata/state_machine.h"
 
 using namespace eddy::metadata;

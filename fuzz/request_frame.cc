@@ -1,5 +1,5 @@
 // The bytes a client sends on a connection: size-prefixed frames, each a request header and a
-// body. Mirrors what net/connection.cc (framing) and broker/dispatch.cc (api key, version,
+// body. Mirrors what net/connection.cc (framing) and broker/dispatch/dispatch.cc (api key, version,
 // header version, header decode) do with them, then decodes the body with the generated codec.
 // Seeds are frames captured from real clients (scripts/capture-seeds.sh).
 //

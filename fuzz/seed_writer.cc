@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "compression/compression.h"
-#include "group/records.h"
-#include "metadata/records.h"
+#include "group/consumer_offsets_records.h"
+#include "metadata/log_records.h"
 #include "metadata/state_machine.h"
 #include "protocol/generated/api_keys.h"
 #include "protocol/generated/produce_request.h"

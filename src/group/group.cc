@@ -102,7 +102,7 @@ bool Group::supports_protocols(const std::string& type,
   if (type != protocol_type) return false;
   const std::set<std::string> candidates = candidate_protocols(*this);
   return std::any_of(protocols.begin(), protocols.end(),
-                     [&](const Protocol& p) { return candidates.count(p.name) > 0; });
+                     [&](const Protocol& p) { return candidates.contains(p.name); });
 }
 
 std::string Group::select_protocol() const {
@@ -110,7 +110,7 @@ std::string Group::select_protocol() const {
   std::map<std::string, int> votes;
   for (const auto& [member_id, member] : members) {
     for (const Protocol& protocol : member.protocols) {
-      if (candidates.count(protocol.name) == 0) continue;
+      if (!candidates.contains(protocol.name)) continue;
       ++votes[protocol.name];
       break;
     }
@@ -168,8 +168,8 @@ GroupValue Group::to_value() const {
 namespace eddy::group {
 namespace {
 
-// Sizes in GroupMetadataValue v3's layout (records.h): int16-length strings, int32-length
-// bytes, nullable strings as -1 when absent.
+// Sizes in GroupMetadataValue v3's layout (consumer_offsets_records.h): int16-length strings,
+// int32-length bytes, nullable strings as -1 when absent.
 constexpr size_t kStringBytes = 2;
 constexpr size_t kBytesBytes = 4;
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "group/records.h"
+#include "group/consumer_offsets_records.h"
 #include "group/timer_queue.h"
 #include "protocol/generated/join_group_response.h"
 #include "protocol/generated/sync_group_response.h"

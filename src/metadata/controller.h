@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "metadata/image.h"
-#include "metadata/records.h"
+#include "metadata/log_records.h"
 #include "metadata/types.h"
 
 namespace eddy::metadata {

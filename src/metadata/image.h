@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "metadata/records.h"
+#include "metadata/log_records.h"
 #include "metadata/types.h"
 
 namespace eddy::metadata {

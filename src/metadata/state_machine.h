@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "metadata/image.h"
-#include "metadata/records.h"
+#include "metadata/log_records.h"
 
 namespace eddy::metadata {
 

@@ -17,7 +17,7 @@ using eddy::Uuid;
 using eddy::UuidHash;
 
 // Why a controller operation failed. Domain errors, no Kafka numbers: the broker maps each to
-// its Kafka error code (src/broker/errors.h).
+// its Kafka error code (src/broker/errors/kafka_errors.h).
 enum class Error {
   kNone,
   kUnknownTopic,              // no such topic or partition

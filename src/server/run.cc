@@ -10,9 +10,7 @@
 
 #include <sys/resource.h>
 
-#include "broker/broker.h"
-#include "broker/configs/resolve.h"
-#include "broker/partition_sync.h"
+#include "broker/dispatch/broker.h"
 #include "common/log.h"
 #include "config/server_config.h"
 #include "group/config.h"
@@ -20,6 +18,8 @@
 #include "metadata/meta_properties.h"
 #include "metadata/store.h"
 #include "net/server.h"
+#include "reconcile/partition_sync.h"
+#include "reconcile/resolve.h"
 
 namespace eddy::server {
 namespace {
@@ -85,8 +85,8 @@ bool open_logs(const config::ServerConfig& config, const metadata::MetadataStore
   const auto image = store.current();
   const auto error = logs.open_all([&config, &image](const std::string& topic) {
     const metadata::TopicImage* known = image->topic(topic);
-    return broker::topic_config_for(config, *image,
-                                    known != nullptr ? known->configs : metadata::ConfigMap{});
+    return reconcile::topic_config_for(config, *image,
+                                       known != nullptr ? known->configs : metadata::ConfigMap{});
   });
   if (error != storage::Error::kNone) {
     spdlog::error("cannot open partition logs: {}", storage::to_string(error));
@@ -169,7 +169,7 @@ int run(const Options& options) {
 
   storage::LogManagerConfig storage_config;
   storage_config.log_dirs.assign(config.log_dirs.begin(), config.log_dirs.end());
-  storage_config.default_config = broker::topic_config_for(config, *store->current(), {});
+  storage_config.default_config = reconcile::topic_config_for(config, *store->current(), {});
   storage_config.retention_check_interval_ms = config.log_retention_check_interval_ms;
   storage_config.flush_offset_checkpoint_interval_ms =
       config.log_flush_offset_checkpoint_interval_ms;
@@ -183,7 +183,7 @@ int run(const Options& options) {
     store->shutdown();
     return 1;
   }
-  broker::PartitionSync sync(config, logs);
+  reconcile::PartitionSync sync(config, logs);
   store->set_listener(
       [&sync](const metadata::MetadataImage& old_image, const metadata::MetadataImage& new_image) {
         sync.apply(old_image, new_image);

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "broker/errors.h"
+#include "broker/errors/kafka_errors.h"
 #include "config/topic_config.h"
 #include "config/topic_keys.h"
 
@@ -91,10 +91,6 @@ ApiError apply_one(const config::BrokerConfigLayers& broker, const IncrementalCh
 }
 
 }  // namespace
-
-ApiError to_api_error(const metadata::Status& status) {
-  return {kafka_error(status.code), status.message};
-}
 
 ApiError validate_topic_overrides(const metadata::ConfigMap& overrides) {
   for (const auto& [name, value] : overrides) {

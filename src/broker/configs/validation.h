@@ -9,26 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "broker/errors/kafka_errors.h"
 #include "config/topic_config.h"
 #include "metadata/controller.h"
 #include "metadata/image.h"
 #include "protocol/error_code.h"
 
 namespace eddy::broker {
-
-// A per-item outcome of an admin API: Kafka's error code and an optional message.
-struct ApiError {
-  protocol::ErrorCode code = protocol::ErrorCode::kNone;
-  std::optional<std::string> message;
-
-  bool ok() const { return code == protocol::ErrorCode::kNone; }
-  static ApiError make(protocol::ErrorCode code, std::string message) {
-    return {code, std::move(message)};
-  }
-};
-
-// The metadata store's status, in protocol terms (the numeric codes are Kafka's in both).
-ApiError to_api_error(const metadata::Status& status);
 
 // A config as a request carries it: a null value is meaningful (delete, or an error).
 struct RequestedConfig {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "broker/broker.h"
+#include "broker/dispatch/broker.h"
 #include "protocol/generated/api_versions_request.h"
 
 namespace eddy::broker {

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "broker/handler.h"
-#include "broker/handler_registry.h"
+#include "broker/dispatch/handler.h"
+#include "broker/dispatch/handler_registry.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/api_versions_response.h"
 

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "broker/await_timeout.h"
-#include "broker/broker.h"
-#include "broker/configs/validation.h"
+#include "broker/await/await_timeout.h"
+#include "broker/dispatch/broker.h"
+#include "broker/errors/kafka_errors.h"
 #include "metadata/controller.h"
 #include "protocol/generated/create_partitions_request.h"
 #include "protocol/generated/create_partitions_response.h"

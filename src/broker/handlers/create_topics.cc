@@ -6,14 +6,14 @@
 
 #include <fmt/format.h>
 
-#include "broker/await_timeout.h"
-#include "broker/broker.h"
+#include "broker/await/await_timeout.h"
+#include "broker/configs/describe.h"
 #include "broker/configs/validation.h"
-#include "broker/handlers/describe_configs.h"
-#include "broker/partition_sync.h"
+#include "broker/dispatch/broker.h"
 #include "metadata/controller.h"
 #include "protocol/generated/create_topics_request.h"
 #include "protocol/generated/create_topics_response.h"
+#include "reconcile/partition_sync.h"
 
 namespace eddy::broker {
 namespace {
@@ -208,7 +208,7 @@ asio::awaitable<CreateTopicsResponse> handle(RequestContext& context,
     if (results[i].status.ok() && !request.validate_only && created != nullptr) {
       // Committed, but a log failed to open here (say, out of descriptors): not a success.
       const int32_t missing =
-          first_partition_without_log(context.broker.logs(), *created, server.node_id);
+          reconcile::first_partition_without_log(context.broker.logs(), *created, server.node_id);
       if (missing >= 0) {
         slot = error_result(results[i].name,
                             ApiError::make(ErrorCode::kKafkaStorageError,

@@ -1,7 +1,7 @@
 #include "broker/handlers/delete_groups.h"
 
-#include "broker/await_callback.h"
-#include "broker/broker.h"
+#include "broker/await/await_callback.h"
+#include "broker/dispatch/broker.h"
 #include "group/coordinator.h"
 #include "protocol/generated/delete_groups_request.h"
 #include "protocol/generated/delete_groups_response.h"

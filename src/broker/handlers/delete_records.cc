@@ -3,8 +3,8 @@
 #include <string>
 #include <utility>
 
-#include "broker/broker.h"
-#include "broker/errors.h"
+#include "broker/dispatch/broker.h"
+#include "broker/errors/kafka_errors.h"
 #include "metadata/controller.h"
 #include "storage/error.h"
 

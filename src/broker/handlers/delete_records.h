@@ -1,7 +1,7 @@
 #pragma once
 
-#include "broker/handler.h"
-#include "broker/handlers/list_offsets.h"
+#include "broker/dispatch/handler.h"
+#include "broker/partitions/led_partition.h"
 #include "protocol/generated/delete_records_request.h"
 #include "protocol/generated/delete_records_response.h"
 

@@ -1,7 +1,7 @@
 #include "broker/handlers/describe_cluster.h"
 
-#include "broker/broker.h"
-#include "broker/endpoints.h"
+#include "broker/cluster/endpoints.h"
+#include "broker/dispatch/broker.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/describe_cluster_request.h"
 #include "protocol/generated/describe_cluster_response.h"

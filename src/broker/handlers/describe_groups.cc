@@ -2,8 +2,8 @@
 
 #include <limits>
 
-#include "broker/await_callback.h"
-#include "broker/broker.h"
+#include "broker/await/await_callback.h"
+#include "broker/dispatch/broker.h"
 #include "group/coordinator.h"
 #include "protocol/generated/describe_groups_request.h"
 #include "protocol/generated/describe_groups_response.h"

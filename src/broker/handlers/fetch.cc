@@ -8,10 +8,10 @@
 #include <asio/use_awaitable.hpp>
 #include <unistd.h>
 
-#include "broker/broker.h"
-#include "broker/errors.h"
-#include "broker/fetch_sessions.h"
-#include "broker/led_partition.h"
+#include "broker/dispatch/broker.h"
+#include "broker/errors/kafka_errors.h"
+#include "broker/fetch/fetch_sessions.h"
+#include "broker/partitions/led_partition.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/fetch_request.h"
 #include "protocol/generated/fetch_response.h"

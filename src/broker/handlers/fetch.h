@@ -4,8 +4,8 @@
 #include <memory>
 #include <vector>
 
-#include "broker/handler.h"
-#include "broker/led_partition.h"
+#include "broker/dispatch/handler.h"
+#include "broker/partitions/led_partition.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/fetch_request.h"
 #include "protocol/generated/fetch_response.h"
@@ -17,7 +17,7 @@ namespace eddy::broker {
 // when fewer than min_bytes are available the request waits up to max_wait_ms, woken early by
 // appends (FetchWaiters). Size rules as KIP-74: at most max_bytes in all and
 // partition_max_bytes per partition, but the first batch returned is sent whole even when
-// larger, so a consumer always progresses. Fetch sessions (KIP-227): see fetch_sessions.h.
+// larger, so a consumer always progresses. Fetch sessions (KIP-227): see fetch/fetch_sessions.h.
 HandlerSpec fetch_handler();
 
 // The core, without sockets or waiting: the requested partitions resolved once against a

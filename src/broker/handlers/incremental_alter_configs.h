@@ -1,6 +1,6 @@
 #pragma once
 
-#include "broker/handler.h"
+#include "broker/dispatch/handler.h"
 
 namespace eddy::broker {
 

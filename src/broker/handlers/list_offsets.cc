@@ -6,8 +6,8 @@
 #include <string_view>
 #include <utility>
 
-#include "broker/broker.h"
-#include "broker/errors.h"
+#include "broker/dispatch/broker.h"
+#include "broker/errors/kafka_errors.h"
 #include "common/assert.h"
 #include "common/clock.h"
 #include "storage/error.h"

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "broker/handler.h"
-#include "broker/led_partition.h"
+#include "broker/dispatch/handler.h"
+#include "broker/partitions/led_partition.h"
 #include "config/server_config.h"
 #include "metadata/image.h"
 #include "protocol/error_code.h"

@@ -2,9 +2,9 @@
 
 #include <map>
 
-#include "broker/auto_create.h"
-#include "broker/broker.h"
-#include "broker/endpoints.h"
+#include "broker/cluster/endpoints.h"
+#include "broker/dispatch/broker.h"
+#include "broker/partitions/auto_create.h"
 #include "metadata/controller.h"
 #include "protocol/error_code.h"
 #include "protocol/generated/metadata_request.h"
@@ -75,8 +75,8 @@ MetadataResponse::MetadataResponseTopic lookup_topic(
 
 // Auto-creates the valid names the request lists that do not exist yet and returns why the
 // ones that are still missing could not be created. Kafka answers LEADER_NOT_AVAILABLE while
-// it creates; Eddy waits for the commit (see auto_create.h), so the response that follows
-// already describes the new topics.
+// it creates; Eddy waits for the commit (see partitions/auto_create.h), so the response that
+// follows already describes the new topics.
 asio::awaitable<std::map<std::string, ErrorCode>> auto_create_missing(
     RequestContext& context, const metadata::MetadataImage& image,
     const std::vector<MetadataRequest::MetadataRequestTopic>& topics) {
@@ -87,7 +87,8 @@ asio::awaitable<std::map<std::string, ErrorCode>> auto_create_missing(
   }
   std::map<std::string, ErrorCode> failures;
   if (missing.empty()) co_return failures;
-  for (const auto& result : co_await auto_create_topics(context.broker, std::move(missing))) {
+  for (const auto& result : co_await auto_create_topics(
+           context.broker.config(), context.broker.metadata(), std::move(missing))) {
     if (result.error != ErrorCode::kNone) failures[result.name] = result.error;
   }
   co_return failures;

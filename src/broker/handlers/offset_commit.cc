@@ -1,8 +1,8 @@
 #include "broker/handlers/offset_commit.h"
 
-#include "broker/await_callback.h"
-#include "broker/broker.h"
-#include "broker/known_partitions.h"
+#include "broker/await/await_callback.h"
+#include "broker/dispatch/broker.h"
+#include "broker/partitions/known_partitions.h"
 #include "group/coordinator.h"
 #include "protocol/generated/offset_commit_request.h"
 #include "protocol/generated/offset_commit_response.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "broker/broker.h"
+#include "broker/dispatch/broker.h"
 
 namespace eddy::broker {
 namespace {

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "broker/handler.h"
-#include "broker/handlers/list_offsets.h"
+#include "broker/dispatch/handler.h"
+#include "broker/partitions/led_partition.h"
 #include "protocol/generated/offset_for_leader_epoch_request.h"
 #include "protocol/generated/offset_for_leader_epoch_response.h"
 

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "broker/auto_create.h"
-#include "broker/broker.h"
-#include "broker/errors.h"
+#include "broker/dispatch/broker.h"
+#include "broker/errors/kafka_errors.h"
+#include "broker/partitions/auto_create.h"
 #include "broker/produce/policy.h"
 #include "broker/produce/validator.h"
 #include "common/clock.h"
@@ -117,7 +117,8 @@ asio::awaitable<std::shared_ptr<const metadata::MetadataImage>> image_with_creat
   }
   // Failures need no handling here: a topic still missing is answered
   // UNKNOWN_TOPIC_OR_PARTITION by produce_topic().
-  const auto created = co_await auto_create_topics(broker, std::move(missing));
+  const auto created =
+      co_await auto_create_topics(broker.config(), broker.metadata(), std::move(missing));
   static_cast<void>(created);
   co_return broker.metadata().current();
 }

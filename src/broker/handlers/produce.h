@@ -2,9 +2,9 @@
 
 #include <cstdint>
 
-#include "broker/fetch_waiters.h"
-#include "broker/handler.h"
-#include "broker/led_partition.h"
+#include "broker/dispatch/handler.h"
+#include "broker/fetch/fetch_waiters.h"
+#include "broker/partitions/led_partition.h"
 #include "protocol/generated/produce_request.h"
 #include "protocol/generated/produce_response.h"
 

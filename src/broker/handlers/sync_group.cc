@@ -1,7 +1,7 @@
 #include "broker/handlers/sync_group.h"
 
-#include "broker/await_callback.h"
-#include "broker/broker.h"
+#include "broker/await/await_callback.h"
+#include "broker/dispatch/broker.h"
 #include "group/coordinator.h"
 #include "protocol/generated/sync_group_request.h"
 #include "protocol/generated/sync_group_response.h"

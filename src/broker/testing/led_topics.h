@@ -11,6 +11,7 @@
 
 #include "config/topic_config.h"
 #include "metadata/image.h"
+#include "metadata/test_images.h"
 #include "storage/log_manager.h"
 
 namespace eddy::broker::testing {
@@ -18,19 +19,11 @@ namespace eddy::broker::testing {
 inline void add_led_topic(metadata::MetadataImage& image, storage::LogManager& logs,
                           const std::string& name, int32_t partitions, int32_t leader_epoch,
                           metadata::ConfigMap configs = {}, int32_t leader = 1) {
-  auto topic = std::make_shared<metadata::TopicImage>();
-  topic->name = name;
   // The typed config as PartitionSync would resolve it (no broker settings in tests).
   const config::TopicConfig resolved = config::resolve_topic_config(configs, {});
-  topic->configs = std::move(configs);
+  auto topic =
+      metadata::testing::topic_image(name, partitions, leader, leader_epoch, std::move(configs));
   for (int32_t p = 0; p < partitions; ++p) {
-    metadata::PartitionImage partition;
-    partition.partition_index = p;
-    partition.replicas = {leader};
-    partition.isr = {leader};
-    partition.leader = leader;
-    partition.leader_epoch = leader_epoch;
-    topic->partitions.push_back(partition);
     storage::Error error = storage::Error::kNone;
     ASSERT_NE(logs.create_partition(name, p, resolved, error), nullptr);
   }
