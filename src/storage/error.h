@@ -1,7 +1,7 @@
 #pragma once
 
 // Errors the storage engine reports: domain errors, no Kafka numbers. The broker maps each to
-// one Kafka error code (src/broker/errors.h).
+// one Kafka error code (src/broker/errors/kafka_errors.h).
 
 namespace eddy::storage {
 
